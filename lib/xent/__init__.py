@@ -1,0 +1,10 @@
+"""xent: cross-entropy losses, activations and their exact gradients, in NumPy.
+
+The library of the book *Cross-Entropy, Derived*. Every function the book's
+chapters use lives here; the chapters derive the formulas and check them
+against this code.
+"""
+
+__version__ = "0.1.0"
+
+from . import plotting  # noqa: F401
