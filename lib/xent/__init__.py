@@ -8,3 +8,10 @@ against this code.
 __version__ = "0.1.0"
 
 from . import plotting  # noqa: F401
+from .activations import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .binary import *  # noqa: F401,F403
+from .multiclass import *  # noqa: F401,F403
+from .logits import *  # noqa: F401,F403
+from .gradcheck import *  # noqa: F401,F403
+from .chunked import *  # noqa: F401,F403

@@ -1,0 +1,152 @@
+"""Activations that turn scores into probabilities: sigmoid and softmax.
+
+``sigmoid`` maps one score to a probability; ``softmax`` maps a row of scores
+(logits) to a probability distribution. ``log_softmax`` and ``logsumexp`` are
+their logarithmic companions, computed without overflow for any finite input
+and exact to a few ulp (see :mod:`xent._kernels`).
+
+Examples
+--------
+>>> import numpy as np
+>>> from xent import sigmoid, softmax, log_softmax, logsumexp
+>>> sigmoid(np.array([-2.0, 0.0, 2.0]))
+array([0.11920292, 0.5       , 0.88079708])
+>>> softmax(np.array([1.0, 2.0, 3.0]))
+array([0.09003057, 0.24472847, 0.66524096])
+>>> log_softmax(np.array([1000.0, 0.0]))
+array([ 0., -1000.])
+>>> float(logsumexp(np.array([1e4, 1e4])))
+10000.69314718056
+"""
+
+import numpy as np
+
+from ._kernels import LseBlock, row_blocks
+from ._validation import check_array
+
+__all__ = ["sigmoid", "softmax", "log_softmax", "logsumexp"]
+
+
+def sigmoid(s):
+    r"""The logistic function :math:`\sigma(s) = 1 / (1 + e^{-s})`, elementwise.
+
+    Parameters
+    ----------
+    s : array_like
+        Scores of any shape (a scalar too); ``-inf`` and ``+inf`` give 0 and 1.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Probabilities in [0, 1], of the shape of *s*.
+
+    Raises
+    ------
+    TypeError
+        If *s* is not real and numeric.
+    ValueError
+        If *s* is empty or contains NaN.
+
+    Notes
+    -----
+    Computed as :math:`1/(1+e^{-|s|})` for :math:`s \ge 0` and
+    :math:`e^{-|s|}/(1+e^{-|s|})` for :math:`s < 0`, so ``exp`` never overflows.
+    """
+    s = check_array("s", s, pos_inf=True, neg_inf=True)
+    e = np.exp(-np.abs(s))
+    out = np.where(s >= 0, 1.0, e) / (1.0 + e)
+    return out[()] if out.ndim == 0 else out
+
+
+def _rows(name, s, axis):
+    """Check *s* and return it as C-contiguous rows along *axis*."""
+    s = check_array(name, s, min_ndim=1, neg_inf=True)  # finite rows: checked below
+    if not isinstance(axis, (int, np.integer)) or not -s.ndim <= axis < s.ndim:
+        raise ValueError(f"axis {axis!r} is out of range for {name} of shape {s.shape}")
+    moved = np.moveaxis(s, axis, -1)
+    rows = np.ascontiguousarray(moved).reshape(-1, moved.shape[-1])
+    if not np.isfinite(rows).any(axis=1).all():
+        raise ValueError(f"{name}: every slice along axis {axis} needs a finite entry "
+                         "(a row of -inf has no softmax)")
+    return rows, moved.shape
+
+
+def _apply(name, s, axis, kind):
+    rows, shape = _rows(name, s, axis)
+    out = np.empty_like(rows)
+    lse = np.empty(rows.shape[0])
+    kern = LseBlock(rows.shape[1])
+    for b in row_blocks(*rows.shape):
+        _, m, t = kern.run(rows[b], out[b])
+        ell = np.log1p(t)
+        if kind == "log_softmax":
+            np.subtract(kern.x, ell[:, None], out=out[b])
+            out[b] += kern.lo
+        elif kind == "softmax":
+            out[b] += out[b] * kern.lo
+            out[b] /= (1.0 + t)[:, None]
+        else:
+            lse[b] = m + ell
+    if kind == "logsumexp":
+        res = lse.reshape(shape[:-1])
+        return res[()] if res.ndim == 0 else res
+    return np.moveaxis(out.reshape(shape), -1, axis)
+
+
+def softmax(s, axis=-1):
+    r"""The softmax :math:`p_j = e^{s_j} / \sum_k e^{s_k}` along *axis*.
+
+    Parameters
+    ----------
+    s : array_like
+        Logits, at least 1-D. ``-inf`` marks a masked class (probability 0);
+        ``+inf`` and NaN are refused, and each slice needs a finite entry.
+    axis : int, default -1
+        The axis of the classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Probabilities of the shape of *s*, summing to 1 along *axis*.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-numeric, empty or NaN input, ``+inf``, a slice without a
+        finite entry, or a bad *axis*.
+
+    Notes
+    -----
+    Shift-invariant, :math:`\operatorname{softmax}(s + c) = \operatorname{softmax}(s)`;
+    computed as :math:`e^{s_j - m} / \sum_k e^{s_k - m}` with :math:`m = \max_k s_k`.
+    """
+    return _apply("s", s, axis, "softmax")
+
+
+def log_softmax(s, axis=-1):
+    r"""The logarithm of :func:`softmax`, :math:`s_j - \operatorname{logsumexp}(s)`.
+
+    Parameters and errors as for :func:`softmax`; masked classes give ``-inf``.
+
+    Notes
+    -----
+    Computed as :math:`(s_j - m) - \log1p(\sum_{k \ne k^*} e^{s_k - m})`, with
+    :math:`m = s_{k^*}` the maximum, and with the rounding error of
+    :math:`s_j - m` restored: every entry is within a few ulp of the exact
+    value, even when it is as small as :math:`-10^{-18}`.
+    """
+    return _apply("s", s, axis, "log_softmax")
+
+
+def logsumexp(s, axis=-1):
+    r""":math:`\log \sum_j e^{s_j}` along *axis*, without overflow.
+
+    Parameters and errors as for :func:`softmax`. Returns an array with
+    *axis* removed (a NumPy scalar for a 1-D input).
+
+    Notes
+    -----
+    :math:`\operatorname{logsumexp}(s) = m + \log1p(\sum_{k \ne k^*} e^{s_k - m})`
+    where :math:`m = s_{k^*} = \max_k s_k`.
+    """
+    return _apply("s", s, axis, "logsumexp")

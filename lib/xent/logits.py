@@ -1,0 +1,183 @@
+r"""Cross entropy from logits: the loss of a softmax classifier, as PyTorch defines it.
+
+``cross_entropy_with_logits(s, t)`` is :func:`xent.cross_entropy` of
+``softmax(s)``, computed without forming the probabilities: stable for any
+finite logits, exact to a few ulp, and equal to PyTorch's
+``torch.nn.functional.cross_entropy`` for every combination of ``weight``,
+``ignore_index``, ``label_smoothing`` and ``reduction``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from xent import cross_entropy_with_logits
+>>> s = np.array([[2.0, 0.0, -1.0], [40.0, 0.0, 0.0]])
+>>> cross_entropy_with_logits(s, np.array([0, 0]), reduction="none")
+array([1.69846020e-01, 8.49670851e-18])
+>>> float(cross_entropy_with_logits(s, np.array([0, 0]), label_smoothing=0.1))
+1.5015896764448096
+"""
+
+import numpy as np
+
+from ._kernels import BLOCK, LseBlock, reduce_loss, row_blocks, row_sum
+from ._validation import (check_array, check_class_target, check_class_weight,
+                          check_ignore_index, check_label_smoothing, check_reduction)
+
+__all__ = ["cross_entropy_with_logits", "cross_entropy_with_logits_grad",
+           "cross_entropy_with_logits_value_and_grad"]
+
+
+def _check(logits, target, weight, ignore_index, label_smoothing, reduction):
+    reduction = check_reduction(reduction)
+    s = check_array("logits", logits, ndim=2, neg_inf=True, finite_rows=True)
+    ignore_index = check_ignore_index(ignore_index)
+    eps = check_label_smoothing(label_smoothing)
+    kind, t = check_class_target("target", target, s.shape, ignore_index)
+    weight = check_class_weight("weight", weight, s.shape[1])
+    return s, kind, t, weight, ignore_index, eps, reduction
+
+
+def _ce(logits, target, weight, ignore_index, label_smoothing, reduction, want_grad):
+    s, kind, t, weight, ignore_index, eps, reduction = _check(
+        logits, target, weight, ignore_index, label_smoothing, reduction)
+    n, c = s.shape
+    w = np.ones(c) if weight is None else weight
+    if kind == "index":  # ignored samples get label 0 and weight 0
+        keep = t != ignore_index
+        y = np.where(keep, t, 0)
+        wy = np.where(keep, w[y], 0.0)
+        denominator = wy.sum()
+    else:
+        denominator = float(n)
+    fast = kind == "index" and eps == 0.0
+    with np.errstate(divide="ignore"):
+        scale = 1.0 / np.float64(denominator) if reduction == "mean" else 1.0
+
+    loss = np.empty(n)
+    grad = np.empty((n, c)) if want_grad else None
+    kern = LseBlock(c)
+    scratch = None if want_grad else np.empty((min(n, max(1, BLOCK // c)), c))
+    with np.errstate(over="ignore", invalid="ignore"):  # a loss beyond 1.8e308 is inf
+        for b in row_blocks(n, c):
+            sb = s[b]
+            r = sb.shape[0]
+            e = grad[b] if want_grad else scratch[:r]
+            k, m, tt = kern.run(sb, e)  # e = exp(s - m), tt = sum of e without the max
+            ell = np.log1p(tt)
+            rows = np.arange(r)
+            if fast:  # loss_n = w_y ((m - s_ny) + log1p(T)), grad = w_y (q - onehot) * scale
+                yb, wb = y[b], wy[b] if weight is not None else None
+                loss[b] = (m - sb[rows, yb]) + ell
+                if want_grad:
+                    ws = scale if weight is None else wb * scale
+                    e *= (ws / (1.0 + tt))[:, None]
+                    e[rows, yb] -= ws
+                    top = yb == k  # there q_y - 1 = -T / (1 + T), without cancellation
+                    e[rows[top], yb[top]] = -(np.broadcast_to(ws, r)[top] * tt[top]
+                                              / (1.0 + tt[top]))
+                if weight is not None:
+                    loss[b] *= wb
+                continue
+            # general case: loss_n = -sum_j a_nj log q_nj = A_n log1p(T) - sum_j a_nj x_nj
+            if kind == "index":
+                a = np.outer(keep[b], (eps / c) * w)
+                a[rows, y[b]] += (1.0 - eps) * wy[b]
+            else:
+                a = ((1.0 - eps) * t[b] + eps / c) * w
+            big_a = a.sum(axis=1)
+            ax = a * kern.x  # x <= 0; 0 * -inf (masked class, zero target) counts as 0
+            ax[a == 0.0] = 0.0
+            loss[b] = (big_a * ell - row_sum(ax, kern.tmp)) - np.einsum("ij,ij->i", a, kern.lo)
+            if want_grad:
+                e *= (big_a * scale / (1.0 + tt))[:, None]
+                e -= a * scale
+    if kind == "index" and not keep.all():  # ignored samples add nothing, even to a NaN mean
+        loss[~keep] = 0.0
+        if want_grad:
+            grad[~keep] = 0.0
+    return reduce_loss(loss, reduction, denominator), grad
+
+
+def cross_entropy_with_logits(logits, target, weight=None, ignore_index=-100,
+                              label_smoothing=0.0, reduction="mean"):
+    r"""Cross entropy of ``softmax(logits)`` against *target*, computed from the logits.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, C)
+        Scores. ``-inf`` marks a masked class; ``+inf`` and NaN are refused,
+        and every row needs a finite entry.
+    target : array_like, shape (N,) or (N, C)
+        Integer labels in ``[0, C)`` (or equal to *ignore_index*), or
+        probability rows summing to 1.
+    weight : array_like, shape (C,), optional
+        Non-negative class weights.
+    ignore_index : int, default -100
+        Samples whose label equals it add nothing, and do not count in the
+        mean. Only for labels (ignored with probability targets, as in PyTorch).
+    label_smoothing : float in [0, 1], default 0
+        Mixes the target with the uniform distribution: :math:`t \to (1 - \varepsilon) t + \varepsilon / C`.
+    reduction : {"mean", "sum", "none"}
+        ``"mean"`` divides the sum by the total weight :math:`\sum_n w_{y_n}`
+        of the non-ignored samples (their number without *weight*) for labels,
+        and by :math:`N` for probability targets. If that total is 0 (all
+        samples ignored), the mean is NaN, as in PyTorch.
+
+    Returns
+    -------
+    numpy.float64 or numpy.ndarray
+        The reduced loss, or the loss of each sample (0 for ignored ones).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-numeric, empty or NaN inputs, ``+inf`` logits, mismatched
+        shapes, non-integer or out-of-range labels, target rows outside
+        [0, 1] or not summing to 1, a negative or mis-shaped weight, a
+        *label_smoothing* outside [0, 1], a bad *reduction*.
+
+    Notes
+    -----
+    With :math:`\log q_{nj} = s_{nj} - \operatorname{logsumexp}(s_n)` and the
+    smoothed target :math:`t'`,
+
+    .. math:: \ell_n = -\sum_j w_j\, t'_{nj} \log q_{nj}, \qquad
+              \ell_n = (1 - \varepsilon)\, w_{y_n} (-\log q_{n y_n})
+                       + \frac{\varepsilon}{C} \sum_j w_j (-\log q_{nj})
+              \text{ for a label } y_n .
+
+    Computed as :math:`A_n \log1p(T_n) - \sum_j a_{nj} x_{nj}` with
+    :math:`x = s - \max s`, a sum of two non-negative terms, so that even a
+    loss of :math:`10^{-18}` keeps all its digits (a naive
+    ``logsumexp(s) - s[y]`` returns 0). A zero target on a masked class
+    contributes 0 (PyTorch would give NaN there).
+    """
+    return _ce(logits, target, weight, ignore_index, label_smoothing, reduction, False)[0]
+
+
+def cross_entropy_with_logits_grad(logits, target, weight=None, ignore_index=-100,
+                                   label_smoothing=0.0, reduction="mean"):
+    r"""Gradient of :func:`cross_entropy_with_logits` with respect to *logits*.
+
+    Same parameters and errors; for ``reduction="none"``, the gradient of the
+    sum. Row by row, :math:`\partial \ell_n / \partial s_{nj} = A_n q_{nj} - a_{nj}`
+    with :math:`a_{nj} = w_j t'_{nj}` and :math:`A_n = \sum_j a_{nj}`, which is
+    :math:`q_{nj} - [j = y_n]` for a plain label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cross_entropy_with_logits_grad(np.array([[0.0, 0.0]]), np.array([1]))
+    array([[ 0.5, -0.5]])
+    """
+    return _ce(logits, target, weight, ignore_index, label_smoothing, reduction, True)[1]
+
+
+def cross_entropy_with_logits_value_and_grad(logits, target, weight=None, ignore_index=-100,
+                                             label_smoothing=0.0, reduction="mean"):
+    """Both :func:`cross_entropy_with_logits` and its gradient, ``(loss, grad)``, in one pass.
+
+    The gradient buffer first receives ``exp(logits - max)``, which is then
+    scaled into place: one ``exp`` per logit, in cache-sized blocks of rows.
+    """
+    return _ce(logits, target, weight, ignore_index, label_smoothing, reduction, True)
