@@ -16,10 +16,7 @@ Examples
 """
 
 import matplotlib
-
-matplotlib.use("Agg", force=False)  # a notebook's inline backend still wins
-
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 __all__ = ["COLORS", "CYCLE", "STYLE", "use_book_style", "figure", "subplots"]
 
