@@ -99,6 +99,8 @@ def ce_cases(rng, sizes=(2, 3, 10, 100), n_random=8):
         rows += [rng.choice([-1.0, 1.0], c) * 10.0 ** rng.uniform(-300, 300, c)]  # far apart
         rows += [rng.choice([-1.0, 1.0], c) * 10.0 ** rng.uniform(-3, 300, c)]
         rows += [np.r_[1e300, -1e300 * np.ones(c - 1)], np.r_[1e4, -1e4 * np.ones(c - 1)]]
+        rows += [np.r_[level + gap, np.full(c - 1, level)]  # equal terms: NumPy's sum errs
+                 for gap in (0.05, 0.5, 2.0, 40.0) for level in (0.0, 0.3, 1e3 + 0.1)]
         rows += [scale * rng.standard_normal(c) + shift for scale in (1, 10, 1e4)
                  for shift in (0, 1e6) for _ in range(n_random)]
         s = np.array(rows)

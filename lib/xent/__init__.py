@@ -3,6 +3,13 @@
 The library of the book *Cross-Entropy, Derived*. Every function the book's
 chapters use lives here; the chapters derive the formulas and check them
 against this code.
+
+Arrays are NumPy arrays, converted to float64 (labels to int64); a batch is
+the first axis, classes the last. Every function checks its input first and
+refuses a bad one with a ``ValueError`` or ``TypeError`` that names the
+argument; no function modifies its input. The public API is listed in
+``__all__`` of the modules ``activations``, ``losses``, ``binary``,
+``multiclass``, ``logits`` and ``gradcheck``, all imported here.
 """
 
 __version__ = "0.1.0"

@@ -62,7 +62,8 @@ def check_array(name, x, ndim=None, min_ndim=0, neg_inf=False, pos_inf=False,
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s); got shape {arr.shape}")
     if arr.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimension(s); got shape {arr.shape}")
+        raise ValueError(f"{name} must have at least {min_ndim} dimension(s); "
+                         f"got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); a batch needs at least one sample")
     with np.errstate(over="ignore", invalid="ignore"):

@@ -51,6 +51,14 @@ def sigmoid(s):
     -----
     Computed as :math:`1/(1+e^{-|s|})` for :math:`s \ge 0` and
     :math:`e^{-|s|}/(1+e^{-|s|})` for :math:`s < 0`, so ``exp`` never overflows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sigmoid(np.array([-800.0, 0.0, 40.0]))
+    array([0. , 0.5, 1. ])
+    >>> float(sigmoid(-40.0))
+    4.248354255291589e-18
     """
     s = check_array("s", s, pos_inf=True, neg_inf=True)
     e = np.exp(-np.abs(s))
@@ -119,6 +127,13 @@ def softmax(s, axis=-1):
     -----
     Shift-invariant, :math:`\operatorname{softmax}(s + c) = \operatorname{softmax}(s)`;
     computed as :math:`e^{s_j - m} / \sum_k e^{s_k - m}` with :math:`m = \max_k s_k`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> softmax(np.array([[1.0, 2.0], [0.0, -np.inf]]))
+    array([[0.26894142, 0.73105858],
+           [1.        , 0.        ]])
     """
     return _apply("s", s, axis, "softmax")
 
@@ -126,7 +141,22 @@ def softmax(s, axis=-1):
 def log_softmax(s, axis=-1):
     r"""The logarithm of :func:`softmax`, :math:`s_j - \operatorname{logsumexp}(s)`.
 
-    Parameters and errors as for :func:`softmax`; masked classes give ``-inf``.
+    Parameters
+    ----------
+    s : array_like
+        Logits, at least 1-D, as for :func:`softmax`.
+    axis : int, default -1
+        The axis of the classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Log-probabilities of the shape of *s* (``-inf`` for a masked class).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`softmax`.
 
     Notes
     -----
@@ -134,6 +164,12 @@ def log_softmax(s, axis=-1):
     :math:`m = s_{k^*}` the maximum, and with the rounding error of
     :math:`s_j - m` restored: every entry is within a few ulp of the exact
     value, even when it is as small as :math:`-10^{-18}`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> log_softmax(np.array([40.0, 0.0]))  # log(1 + e^-40) is not rounded to 0
+    array([-4.24835426e-18, -4.00000000e+01])
     """
     return _apply("s", s, axis, "log_softmax")
 
@@ -141,12 +177,32 @@ def log_softmax(s, axis=-1):
 def logsumexp(s, axis=-1):
     r""":math:`\log \sum_j e^{s_j}` along *axis*, without overflow.
 
-    Parameters and errors as for :func:`softmax`. Returns an array with
-    *axis* removed (a NumPy scalar for a 1-D input).
+    Parameters
+    ----------
+    s : array_like
+        Logits, at least 1-D, as for :func:`softmax`.
+    axis : int, default -1
+        The axis to reduce.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        The shape of *s* without *axis* (a NumPy scalar for a 1-D input).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`softmax`.
 
     Notes
     -----
     :math:`\operatorname{logsumexp}(s) = m + \log1p(\sum_{k \ne k^*} e^{s_k - m})`
     where :math:`m = s_{k^*} = \max_k s_k`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> logsumexp(np.array([[0.0, 0.0], [1e300, 1e300]]))
+    array([6.93147181e-001, 1.00000000e+300])
     """
     return _apply("s", s, axis, "logsumexp")

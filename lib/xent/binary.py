@@ -94,6 +94,12 @@ def binary_cross_entropy_grad(p, y, weight=None, reduction="mean"):
     Same parameters and errors. For ``reduction="none"`` it is the gradient
     of the sum. :math:`\partial \ell / \partial p = w\,[(1-y)/(1-p) - y/p]`
     (``-inf`` / ``+inf`` where the loss is infinite).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> binary_cross_entropy_grad(np.array([0.5, 0.9]), np.array([1.0, 0.0]), reduction="sum")
+    array([-2., 10.])
     """
     p, y, weight, _, reduction = _check("p", "p", p, y, weight, reduction)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -158,7 +164,8 @@ def binary_cross_entropy_with_logits(s, y, weight=None, pos_weight=None, reducti
     -----
     With :math:`\operatorname{softplus}(x) = \log(1 + e^x) = \max(x, 0) + \log1p(e^{-|x|})`,
 
-    .. math:: \ell = w\,[\,p_w\,y \operatorname{softplus}(-s) + (1 - y) \operatorname{softplus}(s)\,],
+    .. math:: \ell = w\,[\,p_w\,y \operatorname{softplus}(-s)
+              + (1 - y) \operatorname{softplus}(s)\,],
 
     which equals PyTorch's ``binary_cross_entropy_with_logits`` and is exact
     to a few ulp: both terms are non-negative, so nothing cancels.
@@ -193,5 +200,16 @@ def binary_cross_entropy_with_logits_grad(s, y, weight=None, pos_weight=None, re
 
 def binary_cross_entropy_with_logits_value_and_grad(s, y, weight=None, pos_weight=None,
                                                     reduction="mean"):
-    """Both :func:`binary_cross_entropy_with_logits` and its gradient, as ``(loss, grad)``."""
+    """Both :func:`binary_cross_entropy_with_logits` and its gradient, as ``(loss, grad)``.
+
+    Same parameters and errors; one ``exp`` per entry serves both.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss, grad = binary_cross_entropy_with_logits_value_and_grad(
+    ...     np.array([0.0, 3.0]), np.array([1.0, 1.0]), reduction="sum")
+    >>> float(loss), grad
+    (0.7417345321336873, array([-0.5       , -0.04742587]))
+    """
     return _bce_logits(s, y, weight, pos_weight, reduction)

@@ -57,6 +57,12 @@ def numerical_gradient(f, x, eps=GRADCHECK_EPS):
     TypeError, ValueError
         If *f* is not callable or returns a non-scalar, *x* is not a finite
         numeric array, or *eps* is not positive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> numerical_gradient(lambda z: float(np.sum(z ** 2)), np.array([1.0, -2.0]))
+    array([ 2., -4.])
     """
     if not callable(f):
         raise TypeError(f"f must be callable; got {type(f).__name__}")
@@ -118,6 +124,16 @@ def gradcheck(f, grad, x, eps=GRADCHECK_EPS, tol=GRADCHECK_TOL):
     either side. The error is measured against the largest entry rather than
     entry by entry, because a tiny entry's numerical estimate is only
     rounding noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([0.5, -1.0])
+    >>> gradcheck(lambda z: float(np.sum(np.exp(z))), np.exp, x) < 1e-9
+    True
+    >>> wrong = lambda z: 2 * np.exp(z)  # a factor 2 too many
+    >>> round(gradcheck(lambda z: float(np.sum(np.exp(z))), wrong, x, tol=None), 6)
+    0.5
     """
     if not callable(grad):
         raise TypeError(f"grad must be callable; got {type(grad).__name__}")

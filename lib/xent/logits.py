@@ -19,7 +19,7 @@ array([1.69846020e-01, 8.49670851e-18])
 
 import numpy as np
 
-from ._kernels import BLOCK, LseBlock, reduce_loss, row_blocks, row_sum
+from ._kernels import BLOCK, LseBlock, pairwise_depth, reduce_loss, row_blocks, row_sum
 from ._validation import (check_array, check_class_target, check_class_weight,
                           check_ignore_index, check_label_smoothing, check_reduction)
 
@@ -37,6 +37,44 @@ def _check(logits, target, weight, ignore_index, label_smoothing, reduction):
     return s, kind, t, weight, ignore_index, eps, reduction
 
 
+def _labels_block(kern, sb, e, y, wy, scale, gamma, want_grad):
+    """Rows with plain labels: ``loss = w_y ((m - s_y) + log1p(T))``, ``grad = w_y (q - onehot)``.
+
+    ``wy`` is None without class weights; ``scale`` is 1 or 1 / denominator.
+    """
+    r = sb.shape[0]
+    rows = np.arange(r)
+    k, m, tt, bound = kern.run_quick(sb, e)  # e = exp(s - m), tt = sum of e without the max
+    d = m - sb[rows, y]
+    loss = d + np.log1p(tt)
+    # the exact T where the rounding of x and of the sum could cost over 1 u of the loss
+    redo = np.flatnonzero(~((bound + gamma * tt) <= (1.0 + tt) * loss))
+    if redo.size:
+        tt[redo] = kern.exact_t(sb, m, k, e, tt, redo)
+        loss[redo] = d[redo] + np.log1p(tt[redo])
+    if want_grad:
+        ws = np.broadcast_to(scale if wy is None else wy * scale, r)
+        e *= (ws / (1.0 + tt))[:, None]
+        e[rows, y] -= ws
+        top = np.flatnonzero(y == k)  # there q_y - 1 = -T / (1 + T), without cancellation
+        e[top, y[top]] = -ws[top] * tt[top] / (1.0 + tt[top])
+    return loss if wy is None else loss * wy
+
+
+def _general_block(kern, sb, e, a, scale, want_grad):
+    """Any target: ``loss = -sum_j a_j log q_j = A log1p(T) - sum_j a_j x_j``,
+    ``grad = A q - a``, with ``A = sum_j a_j``."""
+    _, _, tt = kern.run(sb, e)  # e = exp(s - m), tt = sum of e without the max
+    big_a = a.sum(axis=1)
+    ax = a * kern.x  # x = s - m <= 0; a zero target on a masked class (-inf) counts as 0
+    ax[a == 0.0] = 0.0
+    loss = (big_a * np.log1p(tt) - row_sum(ax, kern.tmp)) - np.einsum("ij,ij->i", a, kern.lo)
+    if want_grad:
+        e *= (big_a * scale / (1.0 + tt))[:, None]
+        e -= a * scale
+    return loss
+
+
 def _ce(logits, target, weight, ignore_index, label_smoothing, reduction, want_grad):
     s, kind, t, weight, ignore_index, eps, reduction = _check(
         logits, target, weight, ignore_index, label_smoothing, reduction)
@@ -49,48 +87,28 @@ def _ce(logits, target, weight, ignore_index, label_smoothing, reduction, want_g
         denominator = wy.sum()
     else:
         denominator = float(n)
-    fast = kind == "index" and eps == 0.0
     with np.errstate(divide="ignore"):
         scale = 1.0 / np.float64(denominator) if reduction == "mean" else 1.0
 
     loss = np.empty(n)
     grad = np.empty((n, c)) if want_grad else None
     kern = LseBlock(c)
+    gamma = min(4.0, pairwise_depth(c))  # the sum's error, in units of u T (see _kernels)
     scratch = None if want_grad else np.empty((min(n, max(1, BLOCK // c)), c))
     with np.errstate(over="ignore", invalid="ignore"):  # a loss beyond 1.8e308 is inf
         for b in row_blocks(n, c):
             sb = s[b]
-            r = sb.shape[0]
-            e = grad[b] if want_grad else scratch[:r]
-            k, m, tt = kern.run(sb, e)  # e = exp(s - m), tt = sum of e without the max
-            ell = np.log1p(tt)
-            rows = np.arange(r)
-            if fast:  # loss_n = w_y ((m - s_ny) + log1p(T)), grad = w_y (q - onehot) * scale
-                yb, wb = y[b], wy[b] if weight is not None else None
-                loss[b] = (m - sb[rows, yb]) + ell
-                if want_grad:
-                    ws = scale if weight is None else wb * scale
-                    e *= (ws / (1.0 + tt))[:, None]
-                    e[rows, yb] -= ws
-                    top = yb == k  # there q_y - 1 = -T / (1 + T), without cancellation
-                    e[rows[top], yb[top]] = -(np.broadcast_to(ws, r)[top] * tt[top]
-                                              / (1.0 + tt[top]))
-                if weight is not None:
-                    loss[b] *= wb
+            e = grad[b] if want_grad else scratch[:sb.shape[0]]
+            if kind == "index" and eps == 0.0:
+                loss[b] = _labels_block(kern, sb, e, y[b], None if weight is None else wy[b],
+                                        scale, gamma, want_grad)
                 continue
-            # general case: loss_n = -sum_j a_nj log q_nj = A_n log1p(T) - sum_j a_nj x_nj
-            if kind == "index":
+            if kind == "index":  # a_nj = w_j ((1 - eps) [j = y_n] + eps / C)
                 a = np.outer(keep[b], (eps / c) * w)
-                a[rows, y[b]] += (1.0 - eps) * wy[b]
+                a[np.arange(sb.shape[0]), y[b]] += (1.0 - eps) * wy[b]
             else:
                 a = ((1.0 - eps) * t[b] + eps / c) * w
-            big_a = a.sum(axis=1)
-            ax = a * kern.x  # x <= 0; 0 * -inf (masked class, zero target) counts as 0
-            ax[a == 0.0] = 0.0
-            loss[b] = (big_a * ell - row_sum(ax, kern.tmp)) - np.einsum("ij,ij->i", a, kern.lo)
-            if want_grad:
-                e *= (big_a * scale / (1.0 + tt))[:, None]
-                e -= a * scale
+            loss[b] = _general_block(kern, sb, e, a, scale, want_grad)
     if kind == "index" and not keep.all():  # ignored samples add nothing, even to a NaN mean
         loss[~keep] = 0.0
         if want_grad:
@@ -116,7 +134,8 @@ def cross_entropy_with_logits(logits, target, weight=None, ignore_index=-100,
         Samples whose label equals it add nothing, and do not count in the
         mean. Only for labels (ignored with probability targets, as in PyTorch).
     label_smoothing : float in [0, 1], default 0
-        Mixes the target with the uniform distribution: :math:`t \to (1 - \varepsilon) t + \varepsilon / C`.
+        Mixes the target with the uniform distribution:
+        :math:`t \to (1 - \varepsilon)\, t + \varepsilon / C`.
     reduction : {"mean", "sum", "none"}
         ``"mean"`` divides the sum by the total weight :math:`\sum_n w_{y_n}`
         of the non-ignored samples (their number without *weight*) for labels,
@@ -151,6 +170,17 @@ def cross_entropy_with_logits(logits, target, weight=None, ignore_index=-100,
     loss of :math:`10^{-18}` keeps all its digits (a naive
     ``logsumexp(s) - s[y]`` returns 0). A zero target on a masked class
     contributes 0 (PyTorch would give NaN there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s, y = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]]), np.array([0, 2])
+    >>> cross_entropy_with_logits(s, y, reduction="none")
+    array([0.16984602, 0.15200838])
+    >>> float(cross_entropy_with_logits(s, np.array([0, -100])))  # the second is ignored
+    0.16984601955628567
+    >>> float(cross_entropy_with_logits(s, y, weight=np.array([1.0, 1.0, 3.0])))
+    0.15646779318242268
     """
     return _ce(logits, target, weight, ignore_index, label_smoothing, reduction, False)[0]
 
@@ -177,7 +207,20 @@ def cross_entropy_with_logits_value_and_grad(logits, target, weight=None, ignore
                                              label_smoothing=0.0, reduction="mean"):
     """Both :func:`cross_entropy_with_logits` and its gradient, ``(loss, grad)``, in one pass.
 
-    The gradient buffer first receives ``exp(logits - max)``, which is then
-    scaled into place: one ``exp`` per logit, in cache-sized blocks of rows.
+    Same parameters and errors. The gradient buffer first receives
+    ``exp(logits - max)``, which is then scaled into place: one ``exp`` per
+    logit, in cache-sized blocks of rows. The results equal those of the two
+    separate functions exactly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s, y = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]]), np.array([0, 2])
+    >>> loss, grad = cross_entropy_with_logits_value_and_grad(s, y)
+    >>> float(loss)
+    0.16092720197371035
+    >>> grad
+    array([[-0.07810263,  0.0570976 ,  0.02100503],
+           [ 0.03525473,  0.03525473, -0.07050946]])
     """
     return _ce(logits, target, weight, ignore_index, label_smoothing, reduction, True)
