@@ -11,7 +11,7 @@ HTML   := _build/html
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8000
 
-.PHONY: help venv book test test-lib test-notebooks test-build test-site lab serve bench clean
+.PHONY: help venv book test test-lib test-notebooks test-build test-site lab serve bench screenshot clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -54,6 +54,9 @@ serve:  ## serve _build/html on http://127.0.0.1:$(PORT)
 
 bench: $(STAMP)  ## run the benchmarks (they print figures; not part of make test)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+screenshot: $(STAMP)  ## retake the README's screenshot (docs/screenshot.png) from the built site
+	$(BIN)/python docs/screenshot.py
 
 clean:  ## remove the built site and caches (keeps .venv)
 	rm -rf _build .pytest_cache .hypothesis

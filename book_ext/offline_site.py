@@ -6,6 +6,9 @@
 * sphinx-thebe (a default extension of Jupyter Book 1) writes a configuration
   script naming a CDN URL into every page; the book does not use Thebe, so the
   script is removed from every page.
+* docutils writes the bibliography as ``<div role="list">`` whose children
+  have the role ``doc-biblioentry``; a ``list`` must contain ``listitem``
+  children (axe-core: aria-required-children), so the entries get that role.
 """
 
 import shutil
@@ -45,6 +48,12 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
     script_files[:] = kept
 
 
+def _fix_citation_roles(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def _config(app, config):
     config.mathjax_path = f"{MATHJAX_DIR}/tex-chtml.js"
 
@@ -53,4 +62,5 @@ def setup(app):
     app.connect("config-inited", _config)
     app.connect("builder-inited", _copy_mathjax)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _fix_citation_roles)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
