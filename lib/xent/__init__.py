@@ -9,7 +9,10 @@ the first axis, classes the last. Every function checks its input first and
 refuses a bad one with a ``ValueError`` or ``TypeError`` that names the
 argument; no function modifies its input. The public API is listed in
 ``__all__`` of the modules ``activations``, ``losses``, ``binary``,
-``multiclass``, ``logits`` and ``gradcheck``, all imported here.
+``multiclass``, ``logits``, ``gradcheck`` and ``chunked``, and the margin losses
+of face recognition: ``soft_margin`` (SM-Softmax), ``lsoftmax`` (L-Softmax,
+SphereFace), ``margins`` (CosFace, ArcFace) and ``combined_margin``, all
+imported here.
 """
 
 __version__ = "0.1.0"
@@ -22,3 +25,7 @@ from .multiclass import *  # noqa: F401,F403
 from .logits import *  # noqa: F401,F403
 from .gradcheck import *  # noqa: F401,F403
 from .chunked import *  # noqa: F401,F403
+from .lsoftmax import *  # noqa: F401,F403
+from .soft_margin import *  # noqa: F401,F403
+from .margins import *  # noqa: F401,F403
+from .combined_margin import *  # noqa: F401,F403
