@@ -34,7 +34,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._validation import check_array, check_labels
+from ._validation import check_array, check_features
 
 __all__ = ["Geometry", "SIN_TINY", "check_margin", "check_integer_margin", "prepare",
            "check_grad_logits", "through_norm", "unit_or_zero", "target_correction",
@@ -86,12 +86,7 @@ def _unit(name, a, axis, what):
 
 def prepare(x, W, target, angles=True):
     """Validate ``x (N, d)``, ``W (d, C)``, ``target (N,)`` and compute the geometry."""
-    x = check_array("x", x, ndim=2)
-    W = check_array("W", W, ndim=2)
-    if W.shape[0] != x.shape[1]:
-        raise ValueError(f"W must have shape (d, C) with d = x.shape[1] = {x.shape[1]}; "
-                         f"got {W.shape}")
-    y = check_labels("target", target, x.shape[0], W.shape[1])
+    x, W, y = check_features(x, W, target)
     if not angles:
         return Geometry(x, W, y, *([None] * 10))
     U, nx = _unit("x", x, 1, "row")

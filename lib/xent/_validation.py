@@ -28,7 +28,7 @@ import numpy as np
 
 __all__ = ["REDUCTIONS", "ROW_SUM_TOL", "check_reduction", "check_array",
            "check_probabilities", "check_same_shape", "check_labels",
-           "check_distributions", "check_class_target", "check_class_weight",
+           "check_distributions", "check_features", "check_class_target", "check_class_weight",
            "check_broadcast_weight", "check_label_smoothing", "check_ignore_index",
            "check_positive"]
 
@@ -118,6 +118,16 @@ def check_labels(name, target, n_samples, n_classes, ignore_index=None):
         raise ValueError(f"{name} must hold class labels in [0, {n_classes - 1}]; "
                          f"got {arr[bad][0]} at index {np.flatnonzero(bad)[0]}")
     return arr
+
+
+def check_features(x, W, target, classes="C"):
+    """Return ``x (N, d)``, ``W (d, classes)`` and labels ``target (N,)`` of a linear layer."""
+    x = check_array("x", x, ndim=2)
+    W = check_array("W", W, ndim=2)
+    if W.shape[0] != x.shape[1]:
+        raise ValueError(f"W must have shape (d, {classes}) with d = x.shape[1] = {x.shape[1]}; "
+                         f"got {W.shape}")
+    return x, W, check_labels("target", target, x.shape[0], W.shape[1])
 
 
 def check_distributions(name, target, shape):

@@ -28,7 +28,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_array, check_labels
+from ._validation import check_features
 
 __all__ = ["chunked_cross_entropy", "DEFAULT_CHUNK_SIZE"]
 
@@ -41,12 +41,7 @@ def _check(x, W, target, chunk_size):
         raise TypeError(f"chunk_size must be an integer; got {type(chunk_size).__name__}")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive number of classes; got {chunk_size}")
-    x = check_array("x", x, ndim=2)
-    W = check_array("W", W, ndim=2)
-    if W.shape[0] != x.shape[1]:
-        raise ValueError(f"W must have shape (d, V) with d = x.shape[1] = {x.shape[1]}; "
-                         f"got {W.shape}")
-    y = check_labels("target", target, x.shape[0], W.shape[1])
+    x, W, y = check_features(x, W, target, classes="V")
     return x, W, y, int(chunk_size)
 
 
