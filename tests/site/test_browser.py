@@ -255,3 +255,21 @@ def test_every_internal_link_resolves():
                 if fragment[1:] not in ids_cache[path]:
                     problems.append(f"{page}: {target}{fragment} names no element")
     assert problems == []
+
+
+def test_external_links_are_listed_in_one_place():
+    """The book's text links to other hosts only from the bibliography's list of external links
+    (local addresses such as `make serve`'s are allowed anywhere); none of them is fetched."""
+    listing = "chapters/a5_bibliography.html"
+    assert 'id="external-links"' in (HTML / listing).read_text(encoding="utf-8")
+    external = re.compile(r'href="(https?://[^"]+)"')
+    problems = []
+    for page in PAGES:
+        if page == listing:
+            continue
+        text = (HTML / page).read_text(encoding="utf-8")
+        main = re.search(r"<main\b.*?</main>", text, re.S)
+        assert main, f"{page} has no <main> element"
+        problems += [f"{page}: {url}" for url in external.findall(main.group(0))
+                     if urlparse(url).hostname not in ("127.0.0.1", "localhost")]
+    assert problems == []
