@@ -12,7 +12,11 @@ produces the same figure structure.
 import base64
 import io
 import json
+import os
+import platform
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -121,3 +125,37 @@ def test_every_library_module_is_used_by_a_chapter():
         if not used:
             unused.append(module)
     assert unused == [], f"library modules no chapter uses: {unused}"
+
+
+# The CPU pin of the Makefile (NB_ENV): without it, an AVX-512 machine re-executes some chapters to
+# other last digits than the stored outputs (seen: chapters 7 and 9). These tests make sure the pin
+# is applied wherever notebooks run and that NumPy and OpenBLAS still obey its variables.
+MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
+EXECUTES_NOTEBOOKS = re.compile(r"execute_notebooks\.py|\$\(NBVAL\)|nbconvert|jupyter lab")
+
+
+def _nb_env():
+    line = re.search(r"^NB_ENV := (.+)$", MAKEFILE, re.M)
+    assert line, "the Makefile defines no NB_ENV"
+    return dict(re.findall(r'(\w+)=("[^"]*"|\S+)', line.group(1)))
+
+
+def test_every_recipe_that_executes_notebooks_is_pinned():
+    recipes = [ln.strip() for ln in MAKEFILE.splitlines() if ln.startswith("\t") and EXECUTES_NOTEBOOKS.search(ln)]
+    assert len(recipes) >= 5, recipes  # book, execute, test-notebooks, test-build, lab
+    unpinned = [r for r in recipes if not r.startswith("env $(NB_ENV) ")]
+    assert not unpinned, f"recipes that execute notebooks without the CPU pin: {unpinned}"
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the pin applies to x86-64 only")
+def test_cpu_pin_takes_effect():
+    env = {**os.environ, **{k: v.strip('"') for k, v in _nb_env().items()}}
+    probe = (
+        "import json, numpy._core._multiarray_umath as m, threadpoolctl\n"
+        "blas = [i.get('architecture') for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas']\n"
+        "print(json.dumps({'X86_V4': m.__cpu_features__.get('X86_V4'), 'blas': blas}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    seen = json.loads(out.stdout)
+    assert seen["X86_V4"] is False, f"NumPy still dispatches AVX-512 code under NB_ENV: {seen}"
+    assert seen["blas"] == ["Haswell"], f"OpenBLAS does not use the pinned kernel: {seen}"
