@@ -65,6 +65,34 @@ def test_cross_entropy_with_logits_is_within_4_ulp():
     assert err <= BOUND, (err, where)
 
 
+def test_cross_entropy_with_logits_is_within_4_ulp_on_the_unshifted_path():
+    """Labels and logits within +-RANGE take exp of the logits themselves (logits._labels_block).
+
+    The batches above mix in rows of 1e300, which send their whole block down the
+    shifted path; here every block stays in range: the adversarial rows that fit,
+    rows at the edge of the range, and confident rows of moderate logits.
+    """
+    rng = np.random.default_rng(5)
+    limit = xent.logits.RANGE
+    rows = [s[np.all(np.abs(s) <= limit, axis=1)] for s, *_ in ce_cases(rng, sizes=(10,), n_random=3)[::8]]
+    rows = list(np.concatenate(rows))
+    for _ in range(300):
+        c = int(rng.integers(2, 60))
+        confident = rng.normal(0.0, 3.0, c)
+        confident[0] += rng.uniform(5.0, 40.0)
+        edge = limit - rng.uniform(0.0, 30.0, c)  # near +RANGE; the label wins by up to 30
+        edge[0] = limit
+        rows += [np.pad(v, (0, 10 - c)) if c < 10 else v[:10] for v in (confident, edge, -edge)]
+    s = np.array(rows)
+    assert np.all(np.abs(s) <= limit)
+    pairs = []
+    for target in (np.zeros(len(s), dtype=int), rng.integers(0, 10, len(s))):
+        got = xent.cross_entropy_with_logits(s, target, reduction="none")
+        pairs += [(got[i], ce_reference(s[i], target[i]), (i, int(target[i]))) for i in range(len(s))]
+    err, where = _worst(pairs, n_terms=10)
+    assert err <= BOUND, (err, where)
+
+
 def test_log_softmax_is_within_4_ulp():
     rng = np.random.default_rng(4)
     pairs = []

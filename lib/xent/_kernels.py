@@ -31,6 +31,11 @@ about ``1.5 u`` of it: the corrected rows are those whose loss is small
 beside ``T``, such as every confidently right prediction. The accuracy tests
 check both kinds of rows against mpmath.
 
+``logits._labels_block`` (plain labels) avoids the first correction where
+it can: for logits within +-600 it takes ``exp`` of the logits themselves,
+whose arguments are exact, and scales the sum by ``exp(-m)``; only the exact
+sum is left to pay for there. These kernels serve the other cases.
+
 Rows are processed in blocks of about 64k numbers, which stay in cache, so
 that the extra elementwise passes cost little beside ``exp``.
 """
@@ -120,6 +125,10 @@ class LseBlock:
         self._lo = np.empty((rows, n_cols))
         self._tmp = np.empty((rows, n_cols))
         self.x = self.lo = self.tmp = None
+
+    def scratch(self, r):
+        """Two scratch arrays of *r* rows of a block (overwritten by the next run)."""
+        return self._x[:r], self._tmp[:r]
 
     def run(self, s, e):
         r = s.shape[0]

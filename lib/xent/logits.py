@@ -17,6 +17,8 @@ array([1.69846020e-01, 8.49670851e-18])
 1.5015896764448096
 """
 
+import math
+
 import numpy as np
 
 from ._kernels import BLOCK, LseBlock, pairwise_depth, reduce_loss, row_blocks, row_sum
@@ -37,11 +39,48 @@ def _check(logits, target, weight, ignore_index, label_smoothing, reduction):
     return s, kind, t, weight, ignore_index, eps, reduction
 
 
+#: Logits within +-RANGE take the unshifted path of :func:`_labels_block`: exp(s) neither
+#: overflows nor leaves the normal range, and the sum of C < 1e47 such terms stays finite.
+RANGE = 600.0
+
+
 def _labels_block(kern, sb, e, y, wy, scale, gamma, want_grad):
     """Rows with plain labels: ``loss = w_y ((m - s_y) + log1p(T))``, ``grad = w_y (q - onehot)``.
 
     ``wy`` is None without class weights; ``scale`` is 1 or 1 / denominator.
     """
+    if not (-RANGE <= sb.min() and sb.max() <= RANGE):
+        return _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad)
+    r = sb.shape[0]
+    rows = np.arange(r)
+    k = sb.argmax(axis=1)
+    m = sb[rows, k]
+    # T = exp(-m) sum_{j != k} exp(s_j): the arguments of exp are exact, unlike s_j - m
+    np.exp(sb, out=e)
+    e[rows, k] = 0.0
+    big_s = e.sum(axis=1)
+    e_m = np.fromiter(map(math.exp, -m), float, r)  # exp(-m) to about half an ulp
+    tt = big_s * e_m
+    d = m - sb[rows, y]
+    loss = d + np.log1p(tt)
+    redo = np.flatnonzero(~(gamma * tt <= (1.0 + tt) * loss))  # the sum's error could cost > 1 u
+    if redo.size:
+        copy, tmp = kern.scratch(redo.size)
+        sub = e if redo.size == r else np.take(e, redo, axis=0, out=copy)
+        tt[redo] = row_sum(sub, tmp, big_s[redo]) * e_m[redo]
+        loss[redo] = d[redo] + np.log1p(tt[redo])
+    if want_grad:
+        ws = np.broadcast_to(scale if wy is None else wy * scale, r)
+        e *= (ws * e_m / (1.0 + tt))[:, None]  # q_j = exp(s_j) exp(-m) / (1 + T)
+        e[rows, k] = ws / (1.0 + tt)
+        e[rows, y] -= ws
+        top = np.flatnonzero(y == k)  # there q_y - 1 = -T / (1 + T), without cancellation
+        e[top, y[top]] = -ws[top] * tt[top] / (1.0 + tt[top])
+    return loss if wy is None else loss * wy
+
+
+def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad):
+    """:func:`_labels_block` for logits beyond +-RANGE: ``exp(s - m)``, its rounding corrected."""
     r = sb.shape[0]
     rows = np.arange(r)
     k, m, tt, bound = kern.run_quick(sb, e)  # e = exp(s - m), tt = sum of e without the max
@@ -168,8 +207,10 @@ def cross_entropy_with_logits(logits, target, weight=None, ignore_index=-100,
     Computed as :math:`A_n \log1p(T_n) - \sum_j a_{nj} x_{nj}` with
     :math:`x = s - \max s`, a sum of two non-negative terms, so that even a
     loss of :math:`10^{-18}` keeps all its digits (a naive
-    ``logsumexp(s) - s[y]`` returns 0). A zero target on a masked class
-    contributes 0 (PyTorch would give NaN there).
+    ``logsumexp(s) - s[y]`` returns 0). For plain labels and logits within
+    :math:`\pm 600`, :math:`T_n = e^{-m_n} \sum_{j \ne k} e^{s_{nj}}`, whose
+    exponentials take exact arguments (:math:`s - m` would round). A zero
+    target on a masked class contributes 0 (PyTorch would give NaN there).
 
     Examples
     --------
