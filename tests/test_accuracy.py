@@ -66,14 +66,14 @@ def test_cross_entropy_with_logits_is_within_4_ulp():
 
 
 def test_cross_entropy_with_logits_is_within_4_ulp_on_the_unshifted_path():
-    """Labels and logits within +-RANGE take exp of the logits themselves (logits._labels_block).
+    """Labels and logits within +-RANGE take exp of the logits themselves (_ce_blocks.labels_block).
 
     The batches above mix in rows of 1e300, which send their whole block down the
     shifted path; here every block stays in range: the adversarial rows that fit,
     rows at the edge of the range, and confident rows of moderate logits.
     """
     rng = np.random.default_rng(5)
-    limit = xent.logits.RANGE
+    limit = xent._ce_blocks.RANGE
     rows = [s[np.all(np.abs(s) <= limit, axis=1)] for s, *_ in ce_cases(rng, sizes=(10,), n_random=3)[::8]]
     rows = list(np.concatenate(rows))
     for _ in range(300):

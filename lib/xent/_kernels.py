@@ -31,7 +31,7 @@ about ``1.5 u`` of it: the corrected rows are those whose loss is small
 beside ``T``, such as every confidently right prediction. The accuracy tests
 check both kinds of rows against mpmath.
 
-``logits._labels_block`` (plain labels) avoids the first correction where
+``_ce_blocks.labels_block`` (plain labels) avoids the first correction where
 it can: for logits within +-600 it takes ``exp`` of the logits themselves,
 whose arguments are exact, and scales the sum by ``exp(-m)``; only the exact
 sum is left to pay for there. These kernels serve the other cases.
