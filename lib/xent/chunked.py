@@ -90,8 +90,10 @@ def chunked_cross_entropy(x, W, target, chunk_size=DEFAULT_CHUNK_SIZE):
     digit (as in :func:`xent.cross_entropy_with_logits`). Pass 2 recomputes each
     chunk of logits, :math:`P_c = e^{s_c - m} / (1 + T)`, and accumulates
     :math:`G_c W_c^\top` into ``grad_x`` and writes :math:`x^\top G_c` into
-    ``grad_W``. The logits are computed twice: four products of size
-    :math:`N d V` instead of three. Memory beyond the inputs and outputs is
+    ``grad_W``. Pass 1 visits the first chunk last and leaves its
+    exponentials in the buffer, where pass 2 takes them; every other chunk's
+    logits are computed twice: :math:`4 - \min(1, \text{chunk\_size}/V)`
+    products of size :math:`N d V` instead of three. Memory beyond the inputs and outputs is
     :math:`O(N \cdot \text{chunk\_size})`. *x* and *W* are used as float64.
 
     Examples
@@ -108,8 +110,9 @@ def chunked_cross_entropy(x, W, target, chunk_size=DEFAULT_CHUNK_SIZE):
     m = np.full(n, -np.inf)
     t = np.zeros(n)
     s_y = np.empty(n)
+    starts = range(0, v, c)
     with np.errstate(over="ignore", invalid="ignore"):
-        for a in range(0, v, c):  # pass 1: running maximum and sum, and the target logits
+        for a in reversed(starts):  # pass 1, first chunk last: its exponentials stay in buf
             b = min(v, a + c)
             s = np.matmul(x, W[:, a:b], out=buf[:n * (b - a)].reshape(n, b - a))
             if not np.isfinite(s.sum()) and not np.isfinite(s).all():
@@ -122,6 +125,8 @@ def chunked_cross_entropy(x, W, target, chunk_size=DEFAULT_CHUNK_SIZE):
             np.exp(s, out=s)
             s[rows, k] = 0.0  # leave out the chunk maximum's own term, exactly 1
             t_c = s.sum(axis=1)
+            s[rows, k] = 1.0
+            kept = (s, m_c)  # after the loop: exp(s - m_c) of the first chunk
             d = np.exp(-np.abs(m_c - m))  # <= 1: 0 for the first chunk (m = -inf)
             t = np.where(m_c > m, (t + 1.0) * d + t_c, t + (t_c + 1.0) * d)
             m = np.maximum(m, m_c)
@@ -130,16 +135,21 @@ def chunked_cross_entropy(x, W, target, chunk_size=DEFAULT_CHUNK_SIZE):
     grad_W = np.empty_like(W)
     row_scale = (scale / (1.0 + t))[:, None]
     tmp = np.empty_like(x)
-    for a in range(0, v, c):  # pass 2: the chunk's gradient G_c, then both products
+    top_rows = s_y == m  # the target is a row maximum: there q_y - 1 = -T/(1+T)
+    for a in starts:  # pass 2: the chunk's gradient G_c, then both products
         b = min(v, a + c)
         w_c = W[:, a:b]
-        g = np.matmul(x, w_c, out=buf[:n * (b - a)].reshape(n, b - a))
         inside = np.flatnonzero((y >= a) & (y < b))
         cols = y[inside] - a
-        top = g[inside, cols] == m[inside]  # the target is a row maximum: q_y - 1 = -T/(1+T)
-        np.subtract(g, m[:, None], out=g)
-        np.exp(g, out=g)
-        g *= row_scale
+        top = top_rows[inside]
+        if a == 0:  # left in buf by pass 1: exp(s - m_c) = exp(s - m) exp(m - m_c)
+            g, m_c = kept
+            g *= row_scale * np.exp(m_c - m)[:, None]
+        else:
+            g = np.matmul(x, w_c, out=buf[:n * (b - a)].reshape(n, b - a))
+            np.subtract(g, m[:, None], out=g)
+            np.exp(g, out=g)
+            g *= row_scale
         g[inside, cols] -= scale
         g[inside[top], cols[top]] = -scale * t[inside[top]] / (1.0 + t[inside[top]])
         grad_x += np.matmul(g, w_c.T, out=tmp)
