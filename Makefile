@@ -16,7 +16,7 @@ NOTEBOOKS ?= chapters
 # NumPy picks AVX-512 or AVX2 code for exp and log, and OpenBLAS a kernel per CPU model, which
 # round differently. Every command that executes notebooks pins both to the AVX2 level (any x86-64
 # CPU since 2013), so the committed outputs are reproduced on every such machine; without the pin,
-# an AVX-512 machine prints a different last digit in chapters 7 and 9.
+# an AVX-512 machine prints other numbers in a few cells of chapters 7 and 9.
 ifeq ($(shell uname -m),x86_64)
 NB_ENV := OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 endif

@@ -4,8 +4,8 @@ A 4096 x 1000 float64 batch of logits with integer labels, mean reduction:
 the loss and its gradient with respect to the logits, for two batches: an
 untrained model's logits with random labels (the issue's benchmark), and a
 confident model's, whose tiny losses send every row through xent's exact sum
-(see lib/xent/_ce_blocks.py and _kernels.py), so that its cost is on record too. The implementations are
-first checked to agree, then timed in interleaved rounds (each round runs every
+(see lib/xent/_ce_blocks.py and _kernels.py), so that its cost is on record
+too. The implementations are first checked to agree, then timed in interleaved rounds (each round runs every
 implementation once, in turn, so that a slow moment of the machine hits all of
 them), and the ratios are computed from the medians of this one run. The target
 of issue 3 is xent at least 1.5 times faster than the naive composition.

@@ -1,4 +1,4 @@
-"""The margin losses of face recognition (xent.lsoftmax, xent.sphereface, xent.cosface, xent.arcface), issue 5.
+"""The margin losses of face recognition (issue 5): xent.lsoftmax, sphereface, cosface, arcface.
 
 Checked against: central differences (every gradient, for x and W, at random
 points and near the angles where the formulas change: 0, pi, the pieces of

@@ -141,7 +141,8 @@ def _nb_env():
 
 
 def test_every_recipe_that_executes_notebooks_is_pinned():
-    recipes = [ln.strip() for ln in MAKEFILE.splitlines() if ln.startswith("\t") and EXECUTES_NOTEBOOKS.search(ln)]
+    recipes = [ln.strip() for ln in MAKEFILE.splitlines()
+               if ln.startswith("\t") and EXECUTES_NOTEBOOKS.search(ln)]
     assert len(recipes) >= 5, recipes  # book, execute, test-notebooks, test-build, lab
     unpinned = [r for r in recipes if not r.startswith("env $(NB_ENV) ")]
     assert not unpinned, f"recipes that execute notebooks without the CPU pin: {unpinned}"
@@ -152,7 +153,8 @@ def test_cpu_pin_takes_effect():
     env = {**os.environ, **{k: v.strip('"') for k, v in _nb_env().items()}}
     probe = (
         "import json, numpy._core._multiarray_umath as m, threadpoolctl\n"
-        "blas = [i.get('architecture') for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas']\n"
+        "blas = [i.get('architecture') for i in threadpoolctl.threadpool_info()\n"
+        "        if i['internal_api'] == 'openblas']\n"
         "print(json.dumps({'X86_V4': m.__cpu_features__.get('X86_V4'), 'blas': blas}))"
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)

@@ -45,13 +45,8 @@ def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad):
         sub = e if redo.size == r else np.take(e, redo, axis=0, out=copy)
         tt[redo] = row_sum(sub, tmp, big_s[redo]) * e_m[redo]
         loss[redo] = d[redo] + np.log1p(tt[redo])
-    if want_grad:
-        ws = np.broadcast_to(scale if wy is None else wy * scale, r)
-        e *= (ws * e_m / (1.0 + tt))[:, None]  # q_j = exp(s_j) exp(-m) / (1 + T)
-        e[rows, k] = ws / (1.0 + tt)
-        e[rows, y] -= ws
-        top = np.flatnonzero(y == k)  # there q_y - 1 = -T / (1 + T), without cancellation
-        e[top, y[top]] = -ws[top] * tt[top] / (1.0 + tt[top])
+    if want_grad:  # q_j = exp(s_j) exp(-m) / (1 + T); the maximum's own q_k = 1 / (1 + T)
+        _labels_grad(e, k, y, scale, wy, tt, e_m)
     return loss if wy is None else loss * wy
 
 
@@ -67,13 +62,27 @@ def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad):
     if redo.size:
         tt[redo] = kern.exact_t(sb, m, k, e, tt, redo)
         loss[redo] = d[redo] + np.log1p(tt[redo])
-    if want_grad:
-        ws = np.broadcast_to(scale if wy is None else wy * scale, r)
-        e *= (ws / (1.0 + tt))[:, None]
-        e[rows, y] -= ws
-        top = np.flatnonzero(y == k)  # there q_y - 1 = -T / (1 + T), without cancellation
-        e[top, y[top]] = -ws[top] * tt[top] / (1.0 + tt[top])
+    if want_grad:  # q_j = exp(s_j - m) / (1 + T), e_k = exp(0) = 1 already
+        _labels_grad(e, k, y, scale, wy, tt)
     return loss if wy is None else loss * wy
+
+
+def _labels_grad(e, k, y, scale, wy, tt, factor=None):
+    """Turn *e* into ``ws (q - onehot(y))`` in place, ``q = factor e / (1 + T)``,
+    with the row weights ``ws = scale`` (times ``w_y`` with class weights).
+
+    With a *factor* (``exp(-m)`` of the unshifted path) the maximum's entry is
+    set to ``1 / (1 + T)`` directly. Where ``y`` is the arg max,
+    ``q_y - 1 = -T / (1 + T)`` is written without cancellation.
+    """
+    rows = np.arange(e.shape[0])
+    ws = np.broadcast_to(scale if wy is None else wy * scale, e.shape[0])
+    e *= ((ws if factor is None else ws * factor) / (1.0 + tt))[:, None]
+    if factor is not None:
+        e[rows, k] = ws / (1.0 + tt)
+    e[rows, y] -= ws
+    top = np.flatnonzero(y == k)
+    e[top, y[top]] = -ws[top] * tt[top] / (1.0 + tt[top])
 
 
 def general_block(kern, sb, e, a, scale, want_grad):

@@ -93,8 +93,8 @@ def chunked_cross_entropy(x, W, target, chunk_size=DEFAULT_CHUNK_SIZE):
     ``grad_W``. Pass 1 visits the first chunk last and leaves its
     exponentials in the buffer, where pass 2 takes them; every other chunk's
     logits are computed twice: :math:`4 - \min(1, \text{chunk\_size}/V)`
-    products of size :math:`N d V` instead of three. Memory beyond the inputs and outputs is
-    :math:`O(N \cdot \text{chunk\_size})`. *x* and *W* are used as float64.
+    products of size :math:`N d V` instead of three. Memory beyond the
+    inputs and outputs is :math:`O(N \cdot \text{chunk\_size})`. *x* and *W* are used as float64.
 
     Examples
     --------

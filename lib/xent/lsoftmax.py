@@ -1,6 +1,7 @@
 r"""The multiplicative angular margin of L-Softmax.
 
-L-Softmax (and SphereFace, :mod:`xent.sphereface`, with unit weight columns) replaces the target cosine :math:`\cos\theta_y` by
+L-Softmax (and SphereFace, :mod:`xent.sphereface`, with unit weight columns)
+replaces the target cosine :math:`\cos\theta_y` by
 
 .. math:: \psi(\theta) = (-1)^k \cos(m\theta) - 2k, \qquad
           \theta \in \Big[\frac{k\pi}{m}, \frac{(k+1)\pi}{m}\Big],\ k = 0, \dots, m - 1,
