@@ -36,6 +36,7 @@ venv: $(STAMP)  ## create .venv and install requirements.txt into it
 book: $(STAMP)  ## execute every notebook and build the site into _build/html
 	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute
 	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py
+	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
 	$(BIN)/jupyter-book build . --builder html
 	@echo "The book: $(abspath $(HTML))/index.html"
 
@@ -55,6 +56,7 @@ test-notebooks: $(STAMP)  ## nbval: re-execute every chapter (or NOTEBOOKS=...) 
 test-build: $(STAMP)  ## build with warnings as errors (-W --keep-going, nitpicky)
 	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute
 	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py
+	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
 	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
 test-site: $(STAMP)  ## open every page of the built site in headless Chromium

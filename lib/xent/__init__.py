@@ -13,11 +13,15 @@ argument; no function modifies its input. The public API is listed in
 and the margin losses of face recognition: ``soft_margin`` (SM-Softmax), ``lsoftmax`` (L-Softmax),
 ``sphereface``, ``cosface`` (CosFace, AM-Softmax), ``arcface`` and
 ``combined_margin``, all imported here.
+
+``import xent`` needs NumPy alone. The book's figure style, ``xent.plotting``,
+needs Matplotlib (the distribution's extra ``[plot]``) and is imported on first
+use: ``from xent import plotting``, ``import xent.plotting`` or the attribute
+``xent.plotting`` all work.
 """
 
 __version__ = "0.1.0"
 
-from . import plotting  # noqa: F401
 from .activations import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .binary import *  # noqa: F401,F403
@@ -32,3 +36,19 @@ from .soft_margin import *  # noqa: F401,F403
 from .cosface import *  # noqa: F401,F403
 from .arcface import *  # noqa: F401,F403
 from .combined_margin import *  # noqa: F401,F403
+
+
+_LAZY = ("plotting",)  # submodules imported on first use (plotting needs matplotlib)
+
+
+def __getattr__(name):
+    """Import a lazy submodule on first access of ``xent.<name>`` (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -24,13 +24,39 @@ def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad):
     """Rows with plain labels: ``loss = w_y ((m - s_y) + log1p(T))``, ``grad = w_y (q - onehot)``.
 
     ``wy`` is None without class weights; ``scale`` is 1 or 1 / denominator.
+    Each row takes the unshifted path if its own logits are within +-RANGE, so
+    that a row's results never depend on the other rows of its batch. A zero
+    weight gives a zero loss and gradient, even on a ``-inf`` logit (as the
+    one-hot target of the same sample does).
     """
-    if not (-RANGE <= sb.min() and sb.max() <= RANGE):
-        return _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad)
-    r = sb.shape[0]
-    rows = np.arange(r)
+    rows = np.arange(sb.shape[0])
     k = sb.argmax(axis=1)
     m = sb[rows, k]
+    inside = (m <= RANGE) & (sb.min(axis=1) >= -RANGE)
+    if inside.all():
+        loss = _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m)
+    elif not inside.any():
+        loss = _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad)
+    else:  # a block of both kinds of rows: each part on its own rows
+        loss = np.empty(sb.shape[0])
+        for part, run in ((np.flatnonzero(inside), _labels_block_unshifted),
+                          (np.flatnonzero(~inside), _labels_block_shifted)):
+            sub_e = np.empty((part.size, sb.shape[1]))
+            extra = (k[part], m[part]) if run is _labels_block_unshifted else ()
+            loss[part] = run(kern, sb[part], sub_e, y[part], None if wy is None else wy[part],
+                             scale, gamma, want_grad, *extra)
+            if want_grad:
+                e[part] = sub_e
+    if wy is None:
+        return loss
+    with np.errstate(invalid="ignore"):
+        return np.where(wy == 0.0, 0.0, loss * wy)  # 0 * inf (a -inf true logit) counts as 0
+
+
+def _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
+    """:func:`labels_block` for rows within +-RANGE: ``exp`` of the logits, exact arguments."""
+    r = sb.shape[0]
+    rows = np.arange(r)
     # T = exp(-m) sum_{j != k} exp(s_j): the arguments of exp are exact, unlike s_j - m
     np.exp(sb, out=e)
     e[rows, k] = 0.0
@@ -47,7 +73,7 @@ def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad):
         loss[redo] = d[redo] + np.log1p(tt[redo])
     if want_grad:  # q_j = exp(s_j) exp(-m) / (1 + T); the maximum's own q_k = 1 / (1 + T)
         _labels_grad(e, k, y, scale, wy, tt, e_m)
-    return loss if wy is None else loss * wy
+    return loss
 
 
 def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad):
@@ -63,8 +89,9 @@ def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad):
         tt[redo] = kern.exact_t(sb, m, k, e, tt, redo)
         loss[redo] = d[redo] + np.log1p(tt[redo])
     if want_grad:  # q_j = exp(s_j - m) / (1 + T), e_k = exp(0) = 1 already
+        kern.restore_shift(sb, m, e)  # exp(x + lo) = exp(x) (1 + lo): q_j keeps no rounding of x
         _labels_grad(e, k, y, scale, wy, tt)
-    return loss if wy is None else loss * wy
+    return loss
 
 
 def _labels_grad(e, k, y, scale, wy, tt, factor=None):
@@ -87,13 +114,41 @@ def _labels_grad(e, k, y, scale, wy, tt, factor=None):
 
 def general_block(kern, sb, e, a, scale, want_grad):
     """Any target: ``loss = -sum_j a_j log q_j = A log1p(T) - sum_j a_j x_j``,
-    ``grad = A q - a``, with ``A = sum_j a_j``."""
-    _, _, tt = kern.run(sb, e)  # e = exp(s - m), tt = sum of e without the max
-    big_a = a.sum(axis=1)
-    ax = a * kern.x  # x = s - m <= 0; a zero target on a masked class (-inf) counts as 0
-    ax[a == 0.0] = 0.0
-    loss = (big_a * np.log1p(tt) - row_sum(ax, kern.tmp)) - np.einsum("ij,ij->i", a, kern.lo)
+    ``grad = A q - a``, with ``A = sum_j a_j`` summed exactly.
+
+    The gradient's ``exp(x_j)`` is corrected for the rounding of ``x = s - m``
+    (with the ``lo`` of :meth:`LseBlock.run`), and the maximum's entry is
+    ``((A - a_k) - a_k T) / (1 + T)``, which keeps every digit of a confident
+    row's ``-T / (1 + T)``, as :func:`labels_block` does. Where a row's range
+    exceeds the float maximum, ``x`` overflows to ``-inf``; those rows' sum
+    ``sum_j a_j x_j`` is taken on halved logits and doubled.
+    """
+    rows = np.arange(sb.shape[0])
+    k, m, tt = kern.run(sb, e)  # e = exp(s - m), tt = sum of e without the max
+    big_a = row_sum(a, kern.tmp)
+    ax = np.multiply(a, kern.x, out=kern.tmp)  # x = s - m <= 0
+    with np.errstate(invalid="ignore"):
+        ax[a == 0.0] = 0.0  # a zero target on a masked class (-inf) counts as 0
+        wide = np.flatnonzero(np.isneginf(ax).any(axis=1))  # x overflowed: s_j - m < -1.8e308
+        ax_sum = row_sum(ax, np.empty_like(ax))
+        for i in wide:  # rare: halve, sum, double (the double may be a true inf)
+            half = a[i] * (0.5 * sb[i] - 0.5 * m[i])
+            half[a[i] == 0.0] = 0.0
+            with np.errstate(over="ignore"):
+                ax_sum[i] = 2.0 * _fsum_neg(half)
+        loss = (big_a * np.log1p(tt) - ax_sum) - np.einsum("ij,ij->i", a, kern.lo)
     if want_grad:
+        a_k = a[rows, k]
+        kern.restore_shift(sb, m, e, lo=kern.lo)
         e *= (big_a * scale / (1.0 + tt))[:, None]
         e -= a * scale
+        e[rows, k] = ((big_a - a_k) * scale - (a_k * scale) * tt) / (1.0 + tt)
     return loss
+
+
+def _fsum_neg(v):
+    """The exact sum of the non-positive numbers *v* (``-inf`` beyond the float range)."""
+    try:
+        return math.fsum(v)
+    except OverflowError:
+        return -math.inf

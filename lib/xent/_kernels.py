@@ -166,6 +166,22 @@ class LseBlock:
         s, x, e = s[rows], self.x[rows], e[rows]  # copies of the few rows
         return _exact_t(s, m[rows], k[rows], x, e, np.empty_like(x), np.empty_like(x), t[rows])
 
+    def restore_shift(self, s, m, e, lo=None):
+        """Multiply ``e = exp(x)`` of the block last run by ``1 + lo`` in place, ``lo`` the
+        rounding error of ``x = s - m`` (computed here unless given): then ``e`` holds
+        ``exp(s - m)`` to about an ulp however large ``|x|`` is, for the gradient."""
+        r = s.shape[0]
+        tmp = self._tmp[:r]
+        if lo is None:
+            lo = self._lo[:r]
+            with np.errstate(over="ignore", invalid="ignore"):
+                _two_sum_lo(s, m, self.x, lo, tmp)
+        with np.errstate(invalid="ignore"):
+            np.multiply(e, lo, out=tmp)
+        if not np.isfinite(tmp).all():  # NaN lo where exp(x) is 0: irrelevant there
+            np.copyto(tmp, 0.0, where=(e == 0.0))
+        e += tmp
+
     @staticmethod
     def _shift_exp(s, x, e):
         k = s.argmax(axis=1)
@@ -176,16 +192,20 @@ class LseBlock:
         return k, m
 
 
+def _two_sum_lo(s, m, x, lo, tmp):
+    """TwoSum(s, -m) = (x, lo) exactly: fill *lo* = (s - (x - (x - s))) + (-m - (x - s))."""
+    np.subtract(x, s, out=tmp)
+    np.subtract(x, tmp, out=lo)
+    np.subtract(s, lo, out=lo)
+    np.subtract((-m)[:, None], tmp, out=tmp)
+    lo += tmp
+
+
 def _exact_t(s, m, k, x, e, lo, tmp, t0=None):
     """``sum_{j != k} exp(s_j - m)``, corrected for the rounding of ``x = s - m``
     and summed by :func:`row_sum`; fills *lo* with that rounding error."""
     with np.errstate(over="ignore", invalid="ignore"):
-        # TwoSum(s, -m) = (x, lo) exactly: lo = (s - (x - (x - s))) + (-m - (x - s))
-        np.subtract(x, s, out=tmp)
-        np.subtract(x, tmp, out=lo)
-        np.subtract(s, lo, out=lo)
-        np.subtract((-m)[:, None], tmp, out=tmp)
-        lo += tmp
+        _two_sum_lo(s, m, x, lo, tmp)
         corr = np.einsum("ij,ij->i", e, lo)
     if not np.isfinite(corr).all():  # where exp(x) is 0, lo may be NaN: it is irrelevant
         np.copyto(lo, 0.0, where=(e == 0.0))
@@ -201,7 +221,8 @@ def reduce_loss(values, reduction, denominator=None):
     """Reduce per-sample *values*: ``"none"`` keeps them, ``"sum"`` adds them,
     ``"mean"`` divides the sum by *denominator* (default: their number).
 
-    A zero denominator gives NaN without a warning (the mean of nothing).
+    A zero denominator (a total target weight of 0) gives NaN without a
+    warning, whatever the sum: the mean of nothing.
     """
     if reduction == "none":
         return values
@@ -209,5 +230,6 @@ def reduce_loss(values, reduction, denominator=None):
     if reduction == "sum":
         return total
     denominator = values.size if denominator is None else denominator
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.float64(total) / np.float64(denominator)
+    if denominator == 0:
+        return np.float64(np.nan)
+    return np.float64(total) / np.float64(denominator)

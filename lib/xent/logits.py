@@ -50,8 +50,9 @@ def _ce(logits, target, weight, ignore_index, label_smoothing, reduction, want_g
         denominator = wy.sum()
     else:
         denominator = float(n)
-    with np.errstate(divide="ignore"):
-        scale = 1.0 / np.float64(denominator) if reduction == "mean" else 1.0
+    scale = 1.0
+    if reduction == "mean":  # a total weight of 0: the mean is NaN, its gradient 0 (see Returns)
+        scale = 0.0 if denominator == 0 else 1.0 / np.float64(denominator)
 
     loss = np.empty(n)
     grad = np.empty((n, c)) if want_grad else None
@@ -103,7 +104,8 @@ def cross_entropy_with_logits(logits, target, weight=None, ignore_index=-100,
         ``"mean"`` divides the sum by the total weight :math:`\sum_n w_{y_n}`
         of the non-ignored samples (their number without *weight*) for labels,
         and by :math:`N` for probability targets. If that total is 0 (all
-        samples ignored), the mean is NaN, as in PyTorch.
+        samples ignored, or every label's class weight 0), the mean is NaN,
+        as in PyTorch, with or without label smoothing, and its gradient is 0.
 
     Returns
     -------
@@ -134,7 +136,9 @@ def cross_entropy_with_logits(logits, target, weight=None, ignore_index=-100,
     ``logsumexp(s) - s[y]`` returns 0). For plain labels and logits within
     :math:`\pm 600`, :math:`T_n = e^{-m_n} \sum_{j \ne k} e^{s_{nj}}`, whose
     exponentials take exact arguments (:math:`s - m` would round). A zero
-    target on a masked class contributes 0 (PyTorch would give NaN there).
+    target, or a zero class weight, on a masked class contributes 0 to the
+    loss and the gradient, for a label as for its one-hot row (PyTorch would
+    give NaN there).
 
     Examples
     --------

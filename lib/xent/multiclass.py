@@ -56,7 +56,8 @@ def cross_entropy(probs, target, weight=None, reduction="mean"):
     reduction : {"mean", "sum", "none"}
         With labels, ``"mean"`` divides the sum by :math:`\sum_n w_{y_n}` (by
         :math:`N` without weights), as PyTorch does; with probability rows it
-        divides by :math:`N`.
+        divides by :math:`N`. A total weight of 0 gives a NaN mean, whose
+        gradient is 0.
 
     Returns
     -------
@@ -105,4 +106,6 @@ def cross_entropy_grad(probs, target, weight=None, reduction="mean"):
     probs, a, denominator, reduction = _prepare(probs, target, weight, reduction)
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.where(a > 0, -a / probs, 0.0)
-        return g / denominator if reduction == "mean" else g
+        if reduction != "mean":
+            return g
+        return g / denominator if denominator != 0 else np.zeros_like(g)  # the NaN mean's 0

@@ -15,8 +15,13 @@ Examples
 'A parabola'
 """
 
-import matplotlib
-import matplotlib.pyplot as plt
+try:
+    import matplotlib
+    import matplotlib.pyplot as plt
+except ImportError as exc:  # the numerical library needs NumPy alone; figures need matplotlib
+    raise ImportError("xent.plotting draws with matplotlib, which is not installed; install "
+                      "the library with its extra: pip install 'cross-entropy-derived[plot]'",
+                      name="matplotlib") from exc
 
 __all__ = ["COLORS", "CYCLE", "STYLE", "use_book_style", "figure", "subplots"]
 
