@@ -95,7 +95,8 @@ TABLE = [
     (ACTIVATIONS, (np.zeros(0),), {}, ValueError, "s is empty"),
     (ACTIVATIONS, (np.float64(2.0),), {}, ValueError, r"s must have at least 1 dimension\(s\)"),
     (ACTIVATIONS, (S,), {"axis": 2}, ValueError, r"axis 2 is out of range for s of shape \(2, 3\)"),
-    (ACTIVATIONS, (S,), {"axis": 0.5}, ValueError, "axis 0.5 is out of range"),
+    (ACTIVATIONS, (S,), {"axis": 0.5}, TypeError, "axis must be an integer; got float"),
+    (ACTIVATIONS, (S,), {"axis": True}, TypeError, "axis must be an integer; got bool"),
     (("sigmoid",), (np.array([np.nan]),), {}, ValueError, "s contains NaN"),
     (("sigmoid",), ("text",), {}, TypeError, "s must be a real numeric array"),
 ]

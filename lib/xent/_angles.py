@@ -81,6 +81,11 @@ def _unit(name, a, axis, what):
         norm = big * nb
     if not np.isfinite(norm).all():
         raise ValueError(f"the norm of a {what} of {name} overflows float64")
+    if (norm < np.finfo(np.float64).tiny).any():  # the gradient's 1 / norm would overflow
+        i = int(np.flatnonzero(norm.reshape(-1) < np.finfo(np.float64).tiny)[0])
+        raise ValueError(f"{name} has a {what} of subnormal norm ({what} {i}, norm "
+                         f"{float(norm.reshape(-1)[i]):.3g} < 2.2e-308): the gradient "
+                         "through its normalisation overflows float64; scale it up")
     return b / nb, norm.reshape(-1)
 
 

@@ -20,13 +20,14 @@ check_class_target(name, target, shape, ignore_index=None) -> (kind, array)
 check_class_weight(name, weight, n_classes)      None or (C,) array >= 0
 check_broadcast_weight(name, weight, shape, of)  None or array >= 0
 check_label_smoothing(value), check_ignore_index(value), check_positive(name, v)
+as_array(name, x)                                np.asarray, ragged lists refused
 """
 
 import numbers
 
 import numpy as np
 
-__all__ = ["REDUCTIONS", "ROW_SUM_TOL", "check_reduction", "check_array",
+__all__ = ["REDUCTIONS", "ROW_SUM_TOL", "as_array", "check_reduction", "check_array",
            "check_probabilities", "check_same_shape", "check_labels",
            "check_distributions", "check_features", "check_class_target", "check_class_weight",
            "check_broadcast_weight", "check_label_smoothing", "check_ignore_index",
@@ -45,6 +46,15 @@ def check_reduction(reduction):
     return reduction
 
 
+def as_array(name, x):
+    """``np.asarray(x)``, refusing ragged nested lists with an error that names *name*."""
+    try:
+        return np.asarray(x)
+    except ValueError as exc:  # NumPy: "setting an array element with a sequence ..."
+        raise ValueError(f"{name} must be a rectangular array; got a ragged nested sequence "
+                         f"(rows of different lengths)") from exc
+
+
 def check_array(name, x, ndim=None, min_ndim=0, neg_inf=False, pos_inf=False,
                 finite_rows=False):
     """Return *x* as a float64 array after checking type, shape and values.
@@ -55,7 +65,7 @@ def check_array(name, x, ndim=None, min_ndim=0, neg_inf=False, pos_inf=False,
     axis are refused. NaN is always refused; ``-inf`` / ``+inf`` only if
     ``neg_inf`` / ``pos_inf`` is true.
     """
-    arr = np.asarray(x)
+    arr = as_array(name, x)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a real numeric array; got dtype {arr.dtype}")
     arr = np.asarray(arr, dtype=np.float64)
@@ -103,21 +113,22 @@ def check_labels(name, target, n_samples, n_classes, ignore_index=None):
 
     A label equal to *ignore_index* (if given) is also accepted.
     """
-    arr = np.asarray(target)
+    arr = as_array(name, target)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{name} holds class labels and must have an integer dtype; "
                         f"got dtype {arr.dtype}")
     if arr.shape != (n_samples,):
         raise ValueError(f"{name} must have shape ({n_samples},), one label per sample; "
                          f"got {arr.shape}")
-    arr = arr.astype(np.int64, copy=False)
+    # compared in the labels' own dtype (NumPy compares with Python ints exactly), so that no
+    # unsigned or 64-bit label wraps into ignore_index or into range on the way to int64
     bad = (arr < 0) | (arr >= n_classes)
     if ignore_index is not None:
         bad &= arr != ignore_index
     if bad.any():
         raise ValueError(f"{name} must hold class labels in [0, {n_classes - 1}]; "
-                         f"got {arr[bad][0]} at index {np.flatnonzero(bad)[0]}")
-    return arr
+                         f"got {int(arr[bad][0])} at index {np.flatnonzero(bad)[0]}")
+    return arr.astype(np.int64, copy=False)
 
 
 def check_features(x, W, target, classes="C"):
@@ -151,7 +162,7 @@ def check_class_target(name, target, shape, ignore_index=None):
     holds one probability distribution per sample.
     """
     n, c = shape
-    nd = np.ndim(target)
+    nd = np.ndim(as_array(name, target))
     if nd == 1:
         return "index", check_labels(name, target, n, c, ignore_index)
     if nd == 2:
@@ -200,9 +211,11 @@ def check_label_smoothing(value):
 
 
 def check_ignore_index(value):
-    """Return *value* as a Python int."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    """Return *value* as a Python int within int64 (the dtype labels are computed in)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"ignore_index must be an integer; got {type(value).__name__}")
+    if not -2**63 <= int(value) < 2**63:
+        raise ValueError(f"ignore_index must fit in int64; got {int(value)}")
     return int(value)
 
 

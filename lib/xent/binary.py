@@ -101,7 +101,8 @@ def binary_cross_entropy_grad(p, y, weight=None, reduction="mean"):
     array([-2., 10.])
     """
     p, y, weight, _, reduction = _check("p", "p", p, y, weight, reduction)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # over: y / p beyond 1.8e308 (p subnormal) rounds to inf, the float nearest the gradient
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         g = np.where(y < 1, (1.0 - y) / (1.0 - p), 0.0) - np.where(y > 0, y / p, 0.0)
     if weight is not None:
         g = g * weight
