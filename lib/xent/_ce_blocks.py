@@ -67,12 +67,12 @@ def _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     loss = d + np.log1p(tt)
     redo = np.flatnonzero(~(gamma * tt <= (1.0 + tt) * loss))  # the sum's error could cost > 1 u
     if redo.size:
-        copy, tmp = kern.scratch(redo.size)
+        copy, tmp, buf = kern.scratch(redo.size)
         sub = e if redo.size == r else np.take(e, redo, axis=0, out=copy)
-        tt[redo] = row_sum(sub, tmp, big_s[redo]) * e_m[redo]
+        tt[redo] = row_sum(sub, tmp, big_s[redo], buf) * e_m[redo]
         loss[redo] = d[redo] + np.log1p(tt[redo])
     if want_grad:  # q_j = exp(s_j) exp(-m) / (1 + T); the maximum's own q_k = 1 / (1 + T)
-        _labels_grad(e, k, y, scale, wy, tt, e_m)
+        _labels_grad(e, k, y, scale, wy, tt, e_m, buf=kern.scratch(r)[0])
     return loss
 
 
@@ -90,21 +90,26 @@ def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad):
         loss[redo] = d[redo] + np.log1p(tt[redo])
     if want_grad:  # q_j = exp(s_j - m) / (1 + T), e_k = exp(0) = 1 already
         kern.restore_shift(sb, m, e)  # exp(x + lo) = exp(x) (1 + lo): q_j keeps no rounding of x
-        _labels_grad(e, k, y, scale, wy, tt)
+        _labels_grad(e, k, y, scale, wy, tt, buf=kern.scratch(r)[0])  # x is no longer needed
     return loss
 
 
-def _labels_grad(e, k, y, scale, wy, tt, factor=None):
+def _labels_grad(e, k, y, scale, wy, tt, factor=None, buf=None):
     """Turn *e* into ``ws (q - onehot(y))`` in place, ``q = factor e / (1 + T)``,
     with the row weights ``ws = scale`` (times ``w_y`` with class weights).
 
     With a *factor* (``exp(-m)`` of the unshifted path) the maximum's entry is
     set to ``1 / (1 + T)`` directly. Where ``y`` is the arg max,
-    ``q_y - 1 = -T / (1 + T)`` is written without cancellation.
+    ``q_y - 1 = -T / (1 + T)`` is written without cancellation. *buf*, scratch
+    of the shape of *e*, receives the row factors first (see :func:`row_sum`).
     """
     rows = np.arange(e.shape[0])
     ws = np.broadcast_to(scale if wy is None else wy * scale, e.shape[0])
-    e *= ((ws if factor is None else ws * factor) / (1.0 + tt))[:, None]
+    coef = ((ws if factor is None else ws * factor) / (1.0 + tt))[:, None]
+    if buf is not None:
+        buf[...] = coef
+        coef = buf
+    e *= coef
     if factor is not None:
         e[rows, k] = ws / (1.0 + tt)
     e[rows, y] -= ws
@@ -140,7 +145,9 @@ def general_block(kern, sb, e, a, scale, want_grad):
     if want_grad:
         a_k = a[rows, k]
         kern.restore_shift(sb, m, e, lo=kern.lo)
-        e *= (big_a * scale / (1.0 + tt))[:, None]
+        coef = kern.x  # x is no longer needed: the row factors, filled in (see row_sum)
+        coef[...] = (big_a * scale / (1.0 + tt))[:, None]
+        e *= coef
         e -= a * scale
         e[rows, k] = ((big_a - a_k) * scale - (a_k * scale) * tt) / (1.0 + tt)
     return loss
