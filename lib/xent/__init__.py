@@ -12,7 +12,8 @@ argument; no function modifies its input. The public API is listed in
 ``binary_logits``, ``multiclass``, ``logits``, ``gradcheck`` and ``chunked``,
 and the margin losses of face recognition: ``soft_margin`` (SM-Softmax), ``lsoftmax`` (L-Softmax),
 ``sphereface``, ``cosface`` (CosFace, AM-Softmax), ``arcface`` and
-``combined_margin``, all imported here.
+``combined_margin``; ``training`` (a small feature network, heads, Adam) and
+``verification`` (pair scores, ROC AUC, verification accuracy), all imported here.
 """
 
 __version__ = "0.1.0"
@@ -32,3 +33,5 @@ from .soft_margin import *  # noqa: F401,F403
 from .cosface import *  # noqa: F401,F403
 from .arcface import *  # noqa: F401,F403
 from .combined_margin import *  # noqa: F401,F403
+from .training import *  # noqa: F401,F403
+from .verification import *  # noqa: F401,F403
