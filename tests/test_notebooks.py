@@ -167,7 +167,8 @@ def test_cpu_pin_takes_effect():
 # tag) is longer than 25 lines, and no line of it is wider than 80 characters, nor any line it
 # prints. Checked for the chapters whose code has been formatted so; add a chapter once it is.
 FORMATTED = ["01_classification_example", "04_binary_gradient", "07_margin_losses",
-             "07_margin_losses_experiment", "a6_how_xent_computes"]
+             "07_margin_losses_experiment", "08_information_theory",
+             "a6_how_xent_computes"]
 MAX_CELL_LINES, MAX_WIDTH = 25, 80
 
 
