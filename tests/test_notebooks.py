@@ -161,3 +161,31 @@ def test_cpu_pin_takes_effect():
     seen = json.loads(out.stdout)
     assert seen["X86_V4"] is False, f"NumPy still dispatches AVX-512 code under NB_ENV: {seen}"
     assert seen["blas"] == ["Haswell"], f"OpenBLAS does not use the pinned kernel: {seen}"
+
+
+# Visible code fits the text column: no code cell a reader sees (one without the `hide-input`
+# tag) is longer than 25 lines, and no line of it is wider than 80 characters, nor any line it
+# prints. Checked for the chapters whose code has been formatted so; add a chapter once it is.
+FORMATTED = ["01_classification_example", "04_binary_gradient", "07_margin_losses",
+             "07_margin_losses_experiment", "08_information_theory",
+             "a6_how_xent_computes"]
+MAX_CELL_LINES, MAX_WIDTH = 25, 80
+
+
+@pytest.mark.parametrize("name", FORMATTED)
+def test_visible_code_fits_the_text_column(name):
+    nb = _load(ROOT / "chapters" / f"{name}.ipynb")
+    problems = []
+    for cell in _code_cells(nb):
+        lines = _source(cell).splitlines()
+        printed = [ln for o in cell["outputs"] if o["output_type"] == "stream"
+                   for ln in "".join(o["text"]).splitlines()]
+        problems += [f"prints a line of {len(ln)} characters: {ln[:50]!r}"
+                     for ln in printed if len(ln) > MAX_WIDTH]
+        if "hide-input" in cell.get("metadata", {}).get("tags", []):
+            continue
+        if len(lines) > MAX_CELL_LINES:
+            problems.append(f"cell of {len(lines)} lines: {lines[0][:50]!r}")
+        problems += [f"line of {len(ln)} characters: {ln[:50]!r}"
+                     for ln in lines if len(ln) > MAX_WIDTH]
+    assert problems == [], f"{name}: " + "; ".join(problems)

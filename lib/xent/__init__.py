@@ -12,7 +12,8 @@ argument; no function modifies its input. The public API is listed in
 ``binary_logits``, ``multiclass``, ``logits``, ``gradcheck`` and ``chunked``,
 and the margin losses of face recognition: ``soft_margin`` (SM-Softmax), ``lsoftmax`` (L-Softmax),
 ``sphereface``, ``cosface`` (CosFace, AM-Softmax), ``arcface`` and
-``combined_margin``, all imported here.
+``combined_margin``; ``training`` (a small feature network, heads, Adam) and
+``verification`` (pair scores, ROC AUC, verification accuracy), all imported here.
 
 ``import xent`` needs NumPy alone. The book's figure style, ``xent.plotting``,
 needs Matplotlib (the distribution's extra ``[plot]``) and is imported on first
@@ -36,6 +37,8 @@ from .soft_margin import *  # noqa: F401,F403
 from .cosface import *  # noqa: F401,F403
 from .arcface import *  # noqa: F401,F403
 from .combined_margin import *  # noqa: F401,F403
+from .training import *  # noqa: F401,F403
+from .verification import *  # noqa: F401,F403
 
 
 _LAZY = ("plotting",)  # submodules imported on first use (plotting needs matplotlib)
