@@ -1,0 +1,186 @@
+"""Two editions of one book: English in ``_build/html``, Chinese in ``_build/html/zh_CN``.
+
+* Every page gets a visible link to the same page in the other edition (a
+  relative link, so it works offline and from ``file://``), and a
+  ``<link rel="alternate" hreflang>`` in its head.
+* In the English edition, every run of Chinese characters in the text (the
+  article's terms beside the English ones) is wrapped in
+  ``<span lang="zh-CN" class="xent-zh">``: the browser then picks a Chinese
+  font for it, and the CSS (``book_ext/static/xent-i18n.css``) keeps it
+  upright inside emphasis instead of a synthetic slant.
+* In a translated edition, ``{glue:text}`` roles inside translated paragraphs
+  work: Sphinx parses each translated message as a separate document, which
+  has no notebook attached, so myst-nb's glue roles found no data there
+  ("No key ... found"). The glue lookup falls back to the notebook of the
+  page being read.
+
+The Chinese edition's configuration is written by ``book_ext/translation.py
+config`` (language, ``locale_dirs``, theme strings).
+"""
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+EDITIONS = {"en": ("English", "en", ""), "zh_CN": ("中文版", "zh-CN", "zh_CN")}
+CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
+STATIC = Path(__file__).parent / "static"
+_current = {"renderer": None}
+
+
+def edition(config):
+    """The edition being built: ``zh_CN`` or ``en``."""
+    return "zh_CN" if (config.language or "en").startswith("zh") else "en"
+
+
+def switch_href(pagename, building):
+    """Relative URL, from page ``pagename`` of edition ``building``, of the same page in the other.
+
+    >>> switch_href("chapters/01_x", "en")
+    'zh_CN/chapters/01_x.html'
+    >>> switch_href("chapters/01_x", "zh_CN")
+    '../../chapters/01_x.html'
+    >>> switch_href("index", "zh_CN")
+    '../index.html'
+    """
+    depth = pagename.count("/")
+    if building == "en":
+        return "../" * depth + "zh_CN/" + pagename + ".html"
+    return "../" * (depth + 1) + pagename + ".html"
+
+
+class zh_text(nodes.inline):  # noqa: N801 - a docutils node class
+    """A run of Chinese characters inside English text."""
+
+
+def _visit_zh(self, node):
+    self.body.append('<span lang="zh-CN" class="xent-zh">')
+
+
+def _depart_zh(self, node):
+    self.body.append("</span>")
+
+
+class MarkChinese(SphinxPostTransform):
+    """Wrap runs of Chinese characters of an English page in :class:`zh_text`."""
+
+    default_priority = 900
+    formats = ("html",)
+
+    def run(self):
+        if edition(self.config) != "en":
+            return
+        skip = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.raw,
+                nodes.FixedTextElement)
+        for text in list(self.document.findall(nodes.Text)):
+            parent = text.parent
+            if parent is None or isinstance(parent, skip) or isinstance(parent, zh_text):
+                continue
+            if any(isinstance(a, skip) for a in _ancestors(parent)):
+                continue
+            value = str(text)
+            if not CJK_RUN.search(value):
+                continue
+            pieces, last = [], 0
+            for m in CJK_RUN.finditer(value):
+                if m.start() > last:
+                    pieces.append(nodes.Text(value[last:m.start()]))
+                pieces.append(zh_text("", m.group(0)))
+                last = m.end()
+            if last < len(value):
+                pieces.append(nodes.Text(value[last:]))
+            parent.replace(text, pieces)
+
+
+def _ancestors(node):
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+class StashNotebook(SphinxTransform):
+    """Remember the notebook of the page being read, before Locale (20) translates it."""
+
+    default_priority = 15
+
+    def apply(self):
+        _current["renderer"] = self.document.get("nb_renderer")
+
+
+class TranslateTocCaptions(SphinxTransform):
+    """Translate the part captions of the table of contents.
+
+    sphinx-external-toc inserts the toctrees (priority 100) after Sphinx's Locale transform
+    (20) has translated the page, so their captions would stay English; the gettext builder
+    extracts them all the same, and this transform applies their translations.
+    """
+
+    default_priority = 110
+
+    def apply(self):
+        if edition(self.config) == "en":
+            return
+        from sphinx import addnodes
+        from sphinx.locale import init as init_locale
+        from sphinx.util.i18n import docname_to_domain
+
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [str(Path(self.env.srcdir, d)) for d in self.config.locale_dirs]
+        catalog, found = init_locale(dirs, self.config.language, domain)
+        if not found:
+            return
+        for node in self.document.findall(addnodes.toctree):
+            caption = node.get("rawcaption")
+            if caption and catalog.gettext(caption) != caption:
+                node.apply_translated_message(caption, catalog.gettext(caption))
+
+
+def _patch_glue():
+    from myst_nb.ext.glue import directives, roles, utils
+
+    if getattr(utils.retrieve_glue_data, "_xent", False):
+        return
+    original = utils.retrieve_glue_data
+
+    def retrieve_glue_data(document, key):
+        if "nb_renderer" not in document and _current["renderer"] is not None:
+            document["nb_renderer"] = _current["renderer"]
+        return original(document, key)
+
+    retrieve_glue_data._xent = True
+    for module in (utils, roles, directives):
+        module.retrieve_glue_data = retrieve_glue_data
+
+
+def _page_context(app, pagename, templatename, context, doctree):
+    building = edition(app.config)
+    other = "zh_CN" if building == "en" else "en"
+    label, lang, _ = EDITIONS[other]
+    href = switch_href(pagename, building)
+    title = "阅读本页的中文版" if other == "zh_CN" else "Read this page in English"
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="alternate" hreflang="{lang}" href="{href}" />')
+    link = (f'<p class="xent-lang-switch"><a href="{href}" hreflang="{lang}" lang="{lang}" '
+            f'title="{title}">{label}</a></p>\n')
+    if context.get("body") is not None:
+        context["body"] = link + context["body"]
+
+
+def _config_inited(app, config):
+    config.html_static_path.append(str(STATIC))
+    if edition(config) != "en":
+        _patch_glue()
+
+
+def setup(app):
+    app.add_node(zh_text, html=(_visit_zh, _depart_zh))
+    app.add_post_transform(MarkChinese)
+    app.add_transform(StashNotebook)
+    app.add_transform(TranslateTocCaptions)
+    app.add_css_file("xent-i18n.css")
+    app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", _page_context)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
