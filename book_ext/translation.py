@@ -68,11 +68,32 @@ def edition_config(language=LANG, *, execute="cache", cache=None):
     return config
 
 
+def glossary_terms(language=LANG, locales=LOCALES):
+    """The Chinese terms of the glossary: the part before the parenthesis of each term's translation."""
+    po = polib.pofile(str(Path(locales) / language / "LC_MESSAGES" / "chapters" / "a3_glossary.po"))
+    terms = set()
+    for entry in po:
+        m = re.fullmatch(r"([^（）\s][^（）]*?)\s*（[^（）]+）", entry.msgstr.strip())
+        if m and "\n" not in entry.msgid and len(entry.msgid) < 40:
+            terms.update(t for t in re.split(r"\s+", m.group(1)) if re.search(r"[\u4e00-\u9fff]", t))
+    return sorted(terms)
+
+
+def write_search_dict(language, out):
+    """A jieba user dictionary of the glossary's terms, so that search keeps 交叉熵 whole."""
+    out = Path(out)
+    out.write_text("".join(f"{term} 100000 n\n" for term in glossary_terms(language)), encoding="utf-8")
+    return out
+
+
 def write_config(language, out, **kwargs):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(yaml.safe_dump(edition_config(language, **kwargs), allow_unicode=True,
-                                  sort_keys=False), encoding="utf-8")
+    config = edition_config(language, **kwargs)
+    if language and language != "en":
+        words = write_search_dict(language, out.parent / f"search_dict.{language}.txt")
+        config["sphinx"]["config"]["html_search_options"] = {"dict": str(words.resolve())}
+    out.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out
 
 
