@@ -105,7 +105,7 @@ test-build-zh: $(STAMP)  ## the Chinese edition with warnings as errors
 gettext: $(STAMP)  ## re-extract the English messages and merge them into locales/zh_CN/LC_MESSAGES/*.po
 	rm -rf _build/i18n _build/.doctrees
 	$(BIN)/python book_ext/translation.py pot _build/i18n
-	$(BIN)/sphinx-intl update -p _build/i18n/_build/gettext -l $(ZH) -d locales -w 0
+	$(BIN)/sphinx-intl update -p _build/i18n/_build/gettext -l $(ZH) -d locales -w 0 --no-obsolete
 	$(BIN)/python book_ext/translation.py fill $(ZH)
 	$(BIN)/python book_ext/translation.py status $(ZH) _build/i18n/_build/gettext
 

@@ -11,8 +11,8 @@
 * In a translated edition, ``{glue:text}`` roles inside translated paragraphs
   work: Sphinx parses each translated message as a separate document, which
   has no notebook attached, so myst-nb's glue roles found no data there
-  ("No key ... found"). The glue lookup falls back to the notebook of the
-  page being read.
+  ("No key ... found"). Such a role becomes a reference to the page's own glue
+  data, which myst-nb resolves after reading.
 
 The Chinese edition's configuration is written by ``book_ext/translation.py
 config`` (language, ``locale_dirs``, theme strings).
@@ -28,7 +28,6 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 EDITIONS = {"en": ("English", "en", ""), "zh_CN": ("中文版", "zh-CN", "zh_CN")}
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 STATIC = Path(__file__).parent / "static"
-_current = {"renderer": None}
 
 
 def edition(config):
@@ -101,15 +100,6 @@ def _ancestors(node):
         node = node.parent
 
 
-class StashNotebook(SphinxTransform):
-    """Remember the notebook of the page being read, before Locale (20) translates it."""
-
-    default_priority = 15
-
-    def apply(self):
-        _current["renderer"] = self.document.get("nb_renderer")
-
-
 class TranslateTocCaptions(SphinxTransform):
     """Translate the part captions of the table of contents.
 
@@ -139,20 +129,29 @@ class TranslateTocCaptions(SphinxTransform):
 
 
 def _patch_glue():
-    from myst_nb.ext.glue import directives, roles, utils
+    """Make ``{glue:text}`key` `` of a translated message a reference to the page's own glue data.
 
-    if getattr(utils.retrieve_glue_data, "_xent", False):
+    Sphinx parses each translated message as a separate document, which has no notebook
+    attached, so the role found no data there ("No key ... found in glue data"). The
+    role then takes the form ``{glue:text}`/<page>.ipynb::key:fmt` ``, a pending reference
+    that myst-nb resolves after reading from the glue data it saved for the page.
+    """
+    from myst_nb.ext.glue import roles
+
+    if getattr(roles.PasteTextRole.run, "_xent", False):
         return
-    original = utils.retrieve_glue_data
+    original = roles.PasteTextRole.run
 
-    def retrieve_glue_data(document, key):
-        if "nb_renderer" not in document and _current["renderer"] is not None:
-            document["nb_renderer"] = _current["renderer"]
-        return original(document, key)
+    def run(self):
+        if "nb_renderer" not in self.document and "::" not in self.text:
+            env = self.document.settings.env
+            doc = "/" + env.doc2path(env.docname, base=False)
+            text = self.text if ":" in self.text else self.text + ":s"
+            self.text = f"{doc}::{text}"
+        return original(self)
 
-    retrieve_glue_data._xent = True
-    for module in (utils, roles, directives):
-        module.retrieve_glue_data = retrieve_glue_data
+    run._xent = True
+    roles.PasteTextRole.run = run
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -178,7 +177,6 @@ def _config_inited(app, config):
 def setup(app):
     app.add_node(zh_text, html=(_visit_zh, _depart_zh))
     app.add_post_transform(MarkChinese)
-    app.add_transform(StashNotebook)
     app.add_transform(TranslateTocCaptions)
     app.add_css_file("xent-i18n.css")
     app.connect("config-inited", _config_inited)
