@@ -28,6 +28,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 EDITIONS = {"en": ("English", "en", ""), "zh_CN": ("中文版", "zh-CN", "zh_CN")}
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 STATIC = Path(__file__).parent / "static"
+_bodiless = set()
 
 
 def edition(config):
@@ -128,6 +129,40 @@ class TranslateTocCaptions(SphinxTransform):
                 node.apply_translated_message(caption, catalog.gettext(caption))
 
 
+class TranslateAltText(SphinxPostTransform):
+    """Translate the alt text of the notebooks' figures.
+
+    myst-nb creates an output's image only after reading, when it selects the mime type for
+    the builder (a post-transform of priority 4), so Sphinx's Locale transform never sees it and
+    the gettext builder never extracts it. ``book_ext/translation.py`` adds the alt texts of the
+    notebooks' cell metadata to each page's catalogue; this transform applies them.
+    """
+
+    default_priority = 50
+    formats = ("html",)
+
+    def run(self):
+        if edition(self.config) == "en":
+            return
+        catalog = _catalog(self.env, self.config)
+        if catalog is None:
+            return
+        for image in self.document.findall(nodes.image):
+            alt = image.get("alt")
+            if alt and catalog.gettext(alt) != alt:
+                image["alt"] = catalog.gettext(alt)
+
+
+def _catalog(env, config):
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(env.docname, config.gettext_compact)
+    dirs = [str(Path(env.srcdir, d)) for d in config.locale_dirs]
+    catalog, found = init_locale(dirs, config.language, domain)
+    return catalog if found else None
+
+
 def _patch_glue():
     """Make ``{glue:text}`key` `` of a translated message a reference to the page's own glue data.
 
@@ -154,18 +189,41 @@ def _patch_glue():
     roles.PasteTextRole.run = run
 
 
-def _page_context(app, pagename, templatename, context, doctree):
-    building = edition(app.config)
+def switch_link(pagename, building):
+    """The HTML of the link from page ``pagename`` to the same page in the other edition."""
     other = "zh_CN" if building == "en" else "en"
     label, lang, _ = EDITIONS[other]
     href = switch_href(pagename, building)
     title = "阅读本页的中文版" if other == "zh_CN" else "Read this page in English"
+    return (f'<p class="xent-lang-switch"><a href="{href}" hreflang="{lang}" lang="{lang}" '
+            f'title="{title}">{label}</a></p>\n')
+
+
+def _page_context(app, pagename, templatename, context, doctree):
+    building = edition(app.config)
+    href = switch_href(pagename, building)
+    lang = EDITIONS["zh_CN" if building == "en" else "en"][1]
     context["metatags"] = context.get("metatags", "") + (
         f'\n<link rel="alternate" hreflang="{lang}" href="{href}" />')
-    link = (f'<p class="xent-lang-switch"><a href="{href}" hreflang="{lang}" lang="{lang}" '
-            f'title="{title}">{label}</a></p>\n')
     if context.get("body") is not None:
-        context["body"] = link + context["body"]
+        context["body"] = switch_link(pagename, building) + context["body"]
+    else:  # index and search pages have no body: the link goes in after writing
+        _bodiless.add(pagename)
+
+
+def _add_switch_to_bodiless_pages(app, exception):
+    """Pages rendered without a body (the indices, search): the link after <article>."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for pagename in sorted(_bodiless):
+        path = Path(app.outdir) / (pagename + ".html")
+        if not path.is_file():
+            continue
+        html = path.read_text(encoding="utf-8")
+        if "xent-lang-switch" not in html and '<article class="bd-article">' in html:
+            html = html.replace('<article class="bd-article">', '<article class="bd-article">\n'
+                                + switch_link(pagename, edition(app.config)), 1)
+            path.write_text(html, encoding="utf-8")
 
 
 def _config_inited(app, config):
@@ -178,7 +236,9 @@ def setup(app):
     app.add_node(zh_text, html=(_visit_zh, _depart_zh))
     app.add_post_transform(MarkChinese)
     app.add_transform(TranslateTocCaptions)
+    app.add_post_transform(TranslateAltText)
     app.add_css_file("xent-i18n.css")
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _page_context)
+    app.connect("build-finished", _add_switch_to_bodiless_pages)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -108,6 +108,7 @@ def extract_pot(outdir):
                     "--config", str(cfg), "--path-output", str(outdir), "--builder", "custom",
                     "--custom-builder", "gettext", "--quiet"], check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
+    add_alt_texts(outdir / "_build" / "gettext")
     return outdir / "_build" / "gettext"
 
 
@@ -192,6 +193,33 @@ def markup_problems(msgid, msgstr):
             else:
                 problems.append(f"{kind}: {item!r} is missing")
     return problems
+
+
+def add_alt_texts(pot_dir):
+    """Add the alt text of every notebook figure (cell metadata ``mystnb.image.alt``) to its page's .pot.
+
+    myst-nb creates output images after the gettext builder has extracted the messages, so their
+    alt text is not extracted; ``book_ext/i18n.py`` translates it from these entries.
+    """
+    import nbformat
+
+    added = 0
+    for pot_path in sorted(Path(pot_dir).rglob("*.pot")):
+        page = pot_path.relative_to(pot_dir).with_suffix("")
+        notebook = ROOT / page.with_suffix(".ipynb")
+        if not notebook.is_file():
+            continue
+        pot = polib.pofile(str(pot_path), wrapwidth=0)
+        known = {e.msgid for e in pot}
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")
+            if alt and alt not in known:
+                pot.append(polib.POEntry(msgid=alt, msgstr="", comment="alt text of a figure"))
+                known.add(alt)
+                added += 1
+        pot.wrapwidth = 0
+        pot.save(str(pot_path))
+    return added
 
 
 def catalogues(language=LANG, locales=LOCALES):
