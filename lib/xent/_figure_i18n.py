@@ -22,6 +22,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.figure
 import matplotlib.text
+import matplotlib.ticker
 
 __all__ = ["needs_translation", "load_catalogue", "translate_figure", "install_from_env"]
 
@@ -61,6 +62,13 @@ def load_catalogue(locale_dir, language):
         return gettext.GNUTranslations(fh)
 
 
+def _translations(catalogue):
+    cached = getattr(catalogue, "_xent_translations", None)
+    if cached is None:
+        cached = catalogue._xent_translations = set(catalogue._catalog.values())  # noqa: SLF001
+    return cached
+
+
 def _lookup(catalogue, text, log):
     found = catalogue._catalog.get(text)  # noqa: SLF001 - exact lookup, no fallback
     if log is not None:
@@ -73,21 +81,58 @@ def translate_figure(fig, catalogue, log=None):
     """Replace every worded text string of ``fig`` by its translation.
 
     Titles, axis labels, legend entries, annotations, suptitles: every
-    :class:`matplotlib.text.Text` of the figure. Returns the number of strings
+    :class:`matplotlib.text.Text` of the figure, and tick labels given as strings
+    (``set_xticks(x, labels)``: the axis formatters are wrapped so that they translate). Returns the number of strings
     replaced. A string with no entry in ``catalogue`` is kept (and logged).
     """
     if not isinstance(fig, matplotlib.figure.Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     replaced = 0
+    for ax in fig.axes:  # tick labels are made by the formatters while the figure is drawn
+        for axis in (ax.xaxis, ax.yaxis):
+            if not isinstance(axis.get_major_formatter(), _TranslatingFormatter):
+                axis.set_major_formatter(_TranslatingFormatter(axis.get_major_formatter(), catalogue, log))
     for artist in fig.findobj(matplotlib.text.Text):
         text = artist.get_text()
-        if not needs_translation(text) or getattr(artist, "_xent_translated", None) == text:
+        if not needs_translation(text) or getattr(artist, "_xent_translated", None) == text \
+                or text in _translations(catalogue):  # already translated (a tick label)
             continue
         new = _lookup(catalogue, text, log)
         artist.set_text(new)
         artist._xent_translated = new  # drawn twice (savefig after show): translate once
         replaced += new != text
     return replaced
+
+
+class _TranslatingFormatter(matplotlib.ticker.Formatter):
+    """A tick formatter whose worded labels (``set_xticks(x, ["cat", "dog"])``) are translated."""
+
+    def __init__(self, inner, catalogue, log):
+        self.inner, self.catalogue, self.log = inner, catalogue, log
+
+    def _translate(self, label):
+        return _lookup(self.catalogue, label, self.log) if needs_translation(label) else label
+
+    def __call__(self, x, pos=None):
+        return self._translate(self.inner(x, pos))
+
+    def format_ticks(self, values):
+        return [self._translate(label) for label in self.inner.format_ticks(values)]
+
+    def set_axis(self, axis):
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs):
+        self.inner.set_locs(locs)
+
+    def get_offset(self):
+        return self.inner.get_offset()
+
+    def format_data(self, value):
+        return self.inner.format_data(value)
+
+    def format_data_short(self, value):
+        return self.inner.format_data_short(value)
 
 
 def _draw(self, renderer):
