@@ -38,13 +38,14 @@ book: $(STAMP)  ## execute every notebook and build the site into _build/html
 	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py
 	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
 	$(BIN)/jupyter-book build . --builder html
-	@echo "The book: $(abspath $(HTML))/index.html"
+	$(MAKE) book-zh
+	@echo "The book: $(abspath $(HTML))/index.html (中文版: $(abspath $(HTML))/zh_CN/index.html)"
 
 execute: $(STAMP)  ## re-execute NOTEBOOKS=chapters/... in place, top to bottom in a fresh kernel
 	@test "$(NOTEBOOKS)" != chapters || { echo "name the notebooks: make execute NOTEBOOKS=chapters/04_binary_gradient.ipynb"; exit 1; }
 	env $(NB_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
-test: test-lib test-notebooks test-build test-site  ## the whole suite (library, notebooks, strict build, browser)
+test: test-lib test-notebooks test-build test-build-zh test-site  ## the whole suite (library, notebooks, strict build, browser)
 	@echo "make test: all checks passed"
 
 test-lib: $(STAMP)  ## pytest on the library and the notebook checks
@@ -79,3 +80,39 @@ screenshot: $(STAMP)  ## retake the README's screenshot (docs/screenshot.png) fr
 clean:  ## remove the built site and caches (keeps .venv)
 	rm -rf _build .pytest_cache .hypothesis
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+
+# The Chinese edition (issue 17): one source, translated with gettext catalogues in locales/.
+# It executes the notebooks once more with XENT_LANG, so that xent.plotting draws the figures'
+# text from locales/zh_CN/LC_MESSAGES/figures.po, and builds into _build/html/zh_CN.
+ZH       := zh_CN
+ZH_BUILD := _build/$(ZH)_build
+ZH_ENV   := XENT_LANG=$(ZH) XENT_LOCALE_DIR=$(abspath locales) XENT_FIGURE_LOG=$(abspath $(ZH_BUILD))/figure-strings.jsonl
+ZH_FLAGS ?=
+.PHONY: book-zh test-build-zh gettext translation-status test-translation
+
+book-zh: $(STAMP)  ## execute the notebooks with Chinese figure text, build the Chinese site into _build/html/zh_CN
+	rm -rf $(ZH_BUILD) $(HTML)/$(ZH)
+	mkdir -p $(ZH_BUILD)
+	$(BIN)/python book_ext/translation.py compile-figures $(ZH)
+	$(BIN)/python book_ext/translation.py config $(ZH) $(ZH_BUILD)/_config.yml $(abspath $(ZH_BUILD))/.jupyter_cache
+	env $(NB_ENV) $(ZH_ENV) $(BIN)/python book_ext/execute_notebooks.py --cache $(ZH_BUILD)/.jupyter_cache
+	env $(NB_ENV) $(ZH_ENV) $(BIN)/jupyter-book build . --config $(ZH_BUILD)/_config.yml --path-output $(ZH_BUILD) --builder html $(ZH_FLAGS)
+	mkdir -p $(HTML)
+	mv $(ZH_BUILD)/_build/html $(HTML)/$(ZH)
+	$(BIN)/python book_ext/translation.py figure-report $(ZH_BUILD)/figure-strings.jsonl
+
+test-build-zh: $(STAMP)  ## the Chinese edition with warnings as errors
+	$(MAKE) book-zh ZH_FLAGS="--warningiserror --keep-going"
+
+gettext: $(STAMP)  ## re-extract the English messages and merge them into locales/zh_CN/LC_MESSAGES/*.po
+	rm -rf _build/i18n _build/.doctrees
+	$(BIN)/python book_ext/translation.py pot _build/i18n
+	$(BIN)/sphinx-intl update -p _build/i18n/_build/gettext -l $(ZH) -d locales -w 0 --no-obsolete
+	$(BIN)/python book_ext/translation.py fill $(ZH)
+	$(BIN)/python book_ext/translation.py status $(ZH) _build/i18n/_build/gettext
+
+translation-status: $(STAMP)  ## per page: messages untranslated, fuzzy or obsolete in locales/zh_CN
+	$(BIN)/python book_ext/translation.py status $(ZH)
+
+test-translation: $(STAMP)  ## every message translated, roles, labels and math kept (tests/test_translation.py)
+	$(BIN)/pytest tests/test_translation.py

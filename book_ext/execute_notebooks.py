@@ -12,7 +12,8 @@ every notebook. Each kernel's BLAS runs on one thread: the pool already keeps
 every core busy, and kernels that each start a thread per core would contend
 for them (measured on 2 cores: 47 s instead of 57 s, with the same outputs).
 
-Usage: ``python book_ext/execute_notebooks.py`` (from the repository root).
+Usage: ``python book_ext/execute_notebooks.py [--cache DIR]`` (from the repository
+root); ``--cache`` names another cache (the Chinese edition executes into its own).
 Exits with status 1 if any notebook fails.
 """
 
@@ -33,13 +34,16 @@ TIMEOUT = 300  # seconds per cell, as execute.timeout in _config.yml
 
 
 def main() -> int:
+    cache_dir = CACHE
+    if sys.argv[1:2] == ["--cache"]:
+        cache_dir = Path(sys.argv[2]).resolve()
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     listed = (ROOT / f"{name}.ipynb" for name in re.findall(r"^\s*-?\s*file:\s*(\S+)", toc, re.M))
     notebooks = sorted((p for p in listed if p.is_file()), key=lambda p: p.stat().st_size, reverse=True)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # inherited by every kernel of the pool
-    shutil.rmtree(CACHE, ignore_errors=True)
-    cache = get_cache(str(CACHE))
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    cache = get_cache(str(cache_dir))
     for nb in notebooks:  # largest first, so that the pool ends together
         cache.add_nb_to_project(str(nb))
     logger = logging.getLogger("execute_notebooks")

@@ -23,6 +23,8 @@ except ImportError as exc:  # the numerical library needs NumPy alone; figures n
                       "the library with its extra: pip install 'cross-entropy-derived[plot]'",
                       name="matplotlib") from exc
 
+from . import _figure_i18n
+
 __all__ = ["COLORS", "CYCLE", "STYLE", "use_book_style", "figure", "subplots"]
 
 #: Named colours (Okabe-Ito, safe for colour-blind readers and in greyscale
@@ -73,11 +75,16 @@ STYLE = {
 def use_book_style():
     """Apply the book's Matplotlib style to every later figure.
 
+    With the environment variable ``XENT_LANG`` set (``zh_CN``), every later
+    figure's text is also translated from the figure catalogue just before
+    it is drawn, with a CJK font fallback (see :mod:`xent._figure_i18n`).
+
     Returns
     -------
     None
     """
     plt.rcParams.update(STYLE)
+    _figure_i18n.install_from_env()
 
 
 def subplots(nrows=1, ncols=1, *, title=None, figsize=None, **kwargs):
