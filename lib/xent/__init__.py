@@ -32,3 +32,6 @@ from .soft_margin import *  # noqa: F401,F403
 from .cosface import *  # noqa: F401,F403
 from .arcface import *  # noqa: F401,F403
 from .combined_margin import *  # noqa: F401,F403
+from .calibration import *  # noqa: F401,F403
+from .sharded import *  # noqa: F401,F403
+from .sampled_gradcheck import *  # noqa: F401,F403
