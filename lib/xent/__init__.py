@@ -39,6 +39,9 @@ from .arcface import *  # noqa: F401,F403
 from .combined_margin import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .verification import *  # noqa: F401,F403
+from .calibration import *  # noqa: F401,F403
+from .sharded import *  # noqa: F401,F403
+from .sampled_gradcheck import *  # noqa: F401,F403
 
 
 _LAZY = ("plotting",)  # submodules imported on first use (plotting needs matplotlib)
