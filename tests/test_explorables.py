@@ -188,6 +188,7 @@ def test_html_is_deterministic_and_complete(build, figs):
     assert html == build()._repr_html_()
     assert f'id="xe-{fig.name}"' in html and "0x" not in html
     assert 'role="img" aria-label="' in html and "<figcaption>" in html
+    assert 'class="xe-note"' in html   # says, where the script does not run, where it does
     data = payload(fig)
     for r in fig.readouts:   # the readouts' initial text is the script's formatting of the data
         init = {s["id"]: s["init"] for s in data["sliders"]}

@@ -72,6 +72,8 @@
       return f.table[data.indexes[f.index][k]];
     }
 
+    var note = root.querySelector(".xe-note");   // for notebooks, where this script does not run
+    if (note) note.parentNode.removeChild(note);
     var holder = root.querySelector(".xe-panels");
     var svgs = data.panels.map(function (p, i) {
       var box = document.createElement("div");

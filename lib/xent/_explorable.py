@@ -148,6 +148,8 @@ class Explorable:
                 f'<div class="xe-title">{e(self.title)}</div>'
                 f'<div class="xe-controls">{"".join(rows)}{play}</div>'
                 f'<div class="xe-panels" role="img" aria-label="{e(self.alt)}"></div>'
+                '<p class="xe-note">The sliders work on the book\'s site. In a notebook, '
+                '<code>.figure()</code> draws this figure at the positions shown.</p>'
                 f'<dl class="xe-readouts" aria-live="polite">{reads}</dl>'
                 f'<figcaption>{e(self.caption)}</figcaption>'
                 f'<script type="application/json" class="xe-data">{payload}</script></figure>')

@@ -208,6 +208,7 @@ def test_explorable(name, server, browser):
         " const s = performance.getEntriesByType('resource')"
         "   .find(e => e.name.includes('/_static/explorables.js'));"
         " return [n.domInteractive, s ? s.responseEnd : null]; }")
+    assert page.query_selector(f"#xe-{name} .xe-note") is None   # the notebook-only note is gone
     CHECKS[name](page)
     assert report["errors"] == [] and report["outside"] == []
     scripts = [u for u in report["requests"] if urlparse(u).path.endswith("/explorables.js")]
