@@ -126,6 +126,12 @@ def _check_softmax(page):
 
 
 def _check_neuron(page):
+    page.focus("#xe-neuron button.xe-play")          # the replay button, from the keyboard
+    page.keyboard.press("Enter")
+    assert page.eval_on_selector("#xe-neuron button.xe-play", "b => b.disabled")   # running
+    page.wait_for_function("() => !document.querySelector('#xe-neuron button.xe-play').disabled",
+                           timeout=10_000)
+    assert page.eval_on_selector_all("#xe-neuron svg path", "els => els.length") == 3
     _press(page, "neuron", "eta_mse", 3)             # 0.15 -> 1.2
     shown = _readouts(page, "neuron")
     for loss, eta in (("ce", 0.15), ("mse", 1.2)):
