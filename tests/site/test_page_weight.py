@@ -6,6 +6,7 @@
 * The search index is not loaded with a page, but when a search field gets the
   focus; the search page still finds results.
 * Scripts in ``<head>`` are deferred; every page has a meta description.
+* Figures are served as lossless WebP with exactly the pixels of the PNG.
 
 The sizes and Lighthouse scores are measured by ``benchmarks/bench_lighthouse.py``.
 """
@@ -77,6 +78,28 @@ def test_scripts_deferred_search_index_not_in_pages_and_descriptions():
         descriptions[page.name] = m.group(1)
     chapters = [d for name, d in descriptions.items() if re.match(r"\d\d_", name)]
     assert len(set(chapters)) == len(chapters), "two chapters share a meta description"
+
+
+def test_figures_are_lossless_webp_of_the_pngs():
+    import numpy as np
+    from PIL import Image
+
+    served = set()
+    for page in _pages():
+        served |= set(re.findall(r'<img [^>]*src="[^"]*_images/([^"/]+)"', page.read_text(encoding="utf-8")))
+    figures = sorted(n for n in served if n.endswith((".png", ".webp")))
+    assert figures, "no figure in the site"
+    for name in figures:
+        png = HTML / "_images" / (Path(name).stem + ".png")
+        webp = png.with_suffix(".webp")
+        if name.endswith(".png"):  # served as PNG only when the WebP would be larger
+            assert not webp.exists(), f"{name}: a WebP exists but the page serves the PNG"
+            continue
+        with Image.open(png) as a, Image.open(webp) as b:
+            assert b.format == "WEBP" and a.size == b.size
+            assert np.array_equal(np.asarray(a.convert("RGBA")), np.asarray(b.convert("RGBA"))), \
+                f"{name}: the WebP's pixels differ from the PNG's"
+        assert webp.stat().st_size < png.stat().st_size
 
 
 @pytest.fixture(scope="module")
