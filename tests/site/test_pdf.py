@@ -111,6 +111,9 @@ def test_no_missing_character_and_chinese_text_present(text):
     assert not missing, f"characters missing from the fonts: {missing}"
     # the article's title and the book's first Chinese term, as the chapters spell them
     assert "交叉熵" in text and "损失函数" in text
+    # curly quotes typeset as quotes: no gap in "article’s", none inside “待整理”
+    gaps = re.findall(r"\w’ s\b|[“‘] [\u4e00-\u9fff]|[\u4e00-\u9fff] [”’]", text)
+    assert not gaps, f"quotes spaced apart: {gaps[:5]}"
 
 
 def test_no_unresolved_reference():
