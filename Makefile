@@ -8,6 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
 HTML   := _build/html
+PDF    := _build/latex/book.pdf
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8000
 NOTEBOOKS ?= chapters
@@ -21,7 +22,7 @@ ifeq ($(shell uname -m),x86_64)
 NB_ENV := OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 endif
 
-.PHONY: help venv book execute test test-lib test-notebooks test-build test-site lab serve bench screenshot clean
+.PHONY: help venv book pdf pdf-from-cache execute test test-lib test-notebooks test-build test-pdf test-site lab serve bench screenshot clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -33,19 +34,34 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)  ## create .venv and install requirements.txt into it
 
-book: $(STAMP)  ## execute every notebook and build the site into _build/html
-	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute
+book: $(STAMP)  ## execute every notebook and build the site into _build/html (with the PDF if XeLaTeX is installed)
+	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute _build/latex
 	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py
 	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
+	if command -v xelatex >/dev/null; then $(MAKE) pdf-from-cache; \
+	else echo "no xelatex: the site is built without the PDF (see make pdf)"; fi
+	rm -rf _build/.doctrees
 	$(BIN)/jupyter-book build . --builder html
 	$(MAKE) book-zh
 	@echo "The book: $(abspath $(HTML))/index.html (中文版: $(abspath $(HTML))/zh_CN/index.html)"
+
+pdf: $(STAMP)  ## execute every notebook and build the whole book as one PDF (XeLaTeX): _build/latex/book.pdf
+	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py
+	$(MAKE) pdf-from-cache
+
+# The PDF from the outputs in the notebook cache (a notebook missing there is executed by the build).
+pdf-from-cache: $(STAMP)
+	rm -rf _build/latex _build/.doctrees && mkdir -p _build
+	time $(BIN)/jupyter-book build . --builder pdflatex >_build/pdf-build.log 2>&1 \
+	  || { tail -40 _build/pdf-build.log; exit 1; }
+	@test -f $(PDF)
+	@echo "The PDF: $(abspath $(PDF)) ($$(pdfinfo $(PDF) 2>/dev/null | sed -n 's/^Pages: *//p') pages)"
 
 execute: $(STAMP)  ## re-execute NOTEBOOKS=chapters/... in place, top to bottom in a fresh kernel
 	@test "$(NOTEBOOKS)" != chapters || { echo "name the notebooks: make execute NOTEBOOKS=chapters/04_binary_gradient.ipynb"; exit 1; }
 	env $(NB_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
-test: test-lib test-notebooks test-build test-build-zh test-site  ## the whole suite (library, notebooks, strict build, browser)
+test: test-lib test-notebooks test-build test-build-zh test-pdf test-site  ## the whole suite (library, notebooks, strict builds of both editions, PDF, browser)
 	@echo "make test: all checks passed"
 
 test-lib: $(STAMP)  ## pytest on the library and the notebook checks
@@ -59,6 +75,10 @@ test-build: $(STAMP)  ## build with warnings as errors (-W --keep-going, nitpick
 	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py
 	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
 	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
+
+test-pdf: $(STAMP)  ## build the PDF from the notebooks test-build executed, and check it
+	$(MAKE) pdf-from-cache
+	XENT_REQUIRE_PDF=1 $(BIN)/pytest tests/site/test_pdf.py
 
 test-site: $(STAMP)  ## open every page of the built site in headless Chromium
 	test -f $(HTML)/index.html || $(MAKE) test-build

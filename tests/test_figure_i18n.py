@@ -24,6 +24,7 @@ ENTRIES = {
     "Two panels": "两个子图",
     "mean squared error": "均方误差",
     "softmax loss": "softmax 损失",
+    "right from epoch {0}, loss {1}": "从第 {0} 轮起正确，损失 {1}",
 }
 
 
@@ -66,7 +67,7 @@ def test_every_kind_of_text_is_translated_when_drawn(catalogue):
         warnings.simplefilter("error")  # a missing glyph would warn ("Glyph ... missing")
         fig.savefig(io.BytesIO(), format="png")
     texts = _texts(fig)
-    used = set(ENTRIES) - {"mean squared error", "softmax loss"}
+    used = set(ENTRIES) - {"mean squared error", "softmax loss", "right from epoch {0}, loss {1}"}
     assert {ENTRIES[k] for k in used} <= texts
     assert not used & texts
     assert ax.get_legend().get_texts()[0].get_text() == "交叉熵"
@@ -94,6 +95,17 @@ def test_untranslated_strings_are_logged_and_kept(catalogue):
     assert len(entries) == len({e["msgid"] for e in entries})
     assert ax.get_title() == "A title nobody translated"
     assert ax.get_xlabel() == "交叉熵"
+
+
+def test_text_with_computed_numbers_is_translated_through_its_template(catalogue):
+    fig, ax = plotting.figure("right from epoch 17, loss 0.25", xlabel="loss of float16 -3", ylabel="y")
+    fig.savefig(io.BytesIO(), format="png")
+    assert ax.get_title() == "从第 17 轮起正确，损失 0.25"  # the values put back in the translation
+    assert ax.get_xlabel() == "loss of float16 -3"  # no template entry: kept
+    entries = [json.loads(line) for line in catalogue.read_text(encoding="utf-8").splitlines()]
+    assert {"msgid": "right from epoch {0}, loss {1}", "translated": True} in entries
+    assert {"msgid": "loss of float{0} {1}", "translated": False} not in entries  # names keep digits
+    assert {"msgid": "loss of float16 {0}", "translated": False} in entries
 
 
 def test_cjk_font_fallback_is_configured(catalogue):

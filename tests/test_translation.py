@@ -134,3 +134,7 @@ def test_figure_catalogue_is_complete_and_keeps_math():
     assert [e.msgid for e in po if not e.msgstr.strip() or e.fuzzy] == []
     assert {e.msgid: translation.markup_problems(e.msgid, e.msgstr) for e in po
             if translation.markup_problems(e.msgid, e.msgstr)} == {}
+    # a template of figure text with computed values keeps each placeholder once ({0}, {1}, ...)
+    slots = re.compile(r"\{\d+\}")
+    assert [e.msgid for e in po
+            if sorted(slots.findall(e.msgid)) != sorted(slots.findall(e.msgstr))] == []

@@ -24,7 +24,7 @@ import matplotlib.figure
 import matplotlib.text
 import matplotlib.ticker
 
-__all__ = ["needs_translation", "load_catalogue", "translate_figure", "install_from_env"]
+__all__ = ["needs_translation", "number_template", "load_catalogue", "translate_figure", "install_from_env"]
 
 _MATH = re.compile(r"\$[^$]*\$")
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -69,11 +69,38 @@ def _translations(catalogue):
     return cached
 
 
+#: A number standing alone (not the digits of a name such as float16 or log1p).
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![A-Za-z0-9_])")
+
+
+def number_template(text):
+    """The string with its numbers replaced by ``{0}``, ``{1}``, ... and the numbers.
+
+    Figure text that quotes computed values (``"epoch 17"``) is translated
+    through its template (``"epoch {0}"``), so the catalogue need not know
+    every value; digits inside names stay.
+
+    >>> number_template("right from epoch 17, loss 0.25 (float16)")
+    ('right from epoch {0}, loss {1} (float16)', ['17', '0.25'])
+    """
+    numbers = _NUMBER.findall(text)
+    counter = iter(range(len(numbers)))
+    return _NUMBER.sub(lambda _: "{" + str(next(counter)) + "}", text), numbers
+
+
 def _lookup(catalogue, text, log):
+    msgid = text
     found = catalogue._catalog.get(text)  # noqa: SLF001 - exact lookup, no fallback
+    if not found:
+        template, numbers = number_template(text)
+        if numbers:
+            msgid = template
+            pattern = catalogue._catalog.get(template)  # noqa: SLF001
+            if pattern:  # the translation keeps every placeholder (checked by the tests)
+                found = re.sub(r"\{(\d+)\}", lambda m: numbers[int(m.group(1))], pattern)
     if log is not None:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"msgid": text, "translated": bool(found)}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"msgid": msgid, "translated": bool(found)}, ensure_ascii=False) + "\n")
     return found or text
 
 

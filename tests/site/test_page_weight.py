@@ -1,0 +1,177 @@
+"""The page-weight changes of ``book_ext/page_weight.py`` keep the site working.
+
+* No page loads ``fontawesome.js`` or Font Awesome's full web fonts, and every
+  icon the pages and stylesheets use is in the subset fonts; in Chromium the
+  header's icons (menu, download, theme, search, contents) are drawn.
+* The search index is not loaded with a page, but when a search field gets the
+  focus; the search page still finds results.
+* Scripts in ``<head>`` are deferred; every page has a meta description.
+* Figures are served as lossless WebP with exactly the pixels of the PNG.
+
+The sizes and Lighthouse scores are measured by ``benchmarks/bench_lighthouse.py``.
+"""
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+STATIC = HTML / "_static"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+if not (HTML / "index.html").is_file():
+    pytest.skip("no built site: run `make test-build` first", allow_module_level=True)
+
+
+def _pages():
+    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def _head(page):
+    text = page.read_text(encoding="utf-8")
+    return text[:text.index("</head>")]
+
+
+def test_no_icon_javascript_and_every_used_icon_in_the_subset():
+    from fontTools.ttLib import TTFont
+
+    theme_css = (STATIC / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    table = {}  # icon class -> code point, from the theme's Font Awesome CSS
+    for selectors, code in re.findall(r'([^{}]+)\{content:"\\([0-9a-f]{4,5})"\}', theme_css):
+        for sel in selectors.split(","):
+            m = re.fullmatch(r"\.(fa-[a-z0-9-]+):{1,2}before", sel.strip())
+            if m:
+                table[m.group(1)] = int(code, 16)
+    used = set()
+    for page in _pages():
+        text = page.read_text(encoding="utf-8")
+        assert "fontawesome.js" not in text, f"{page.name} still loads fontawesome.js"
+        for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', text):
+            used |= {table[c] for c in classes.split() if c in table}
+    assert used, "no Font Awesome icon found in the pages"
+    cmap = set(TTFont(STATIC / "fa-solid-900-book.woff").getBestCmap())
+    missing = sorted(hex(u) for u in used - cmap)
+    assert not missing, f"icons missing from the subset font: {missing}"
+    css = (STATIC / "book-icons.css").read_text(encoding="utf-8")
+    assert "fa-solid-900-book.woff" in css
+
+
+def test_scripts_deferred_search_index_not_in_pages_and_descriptions():
+    descriptions = {}
+    for page in _pages():
+        head = _head(page)
+        for tag in re.findall(r"<script [^>]*src=[^>]*>", head):
+            if page.name == "search.html" or "documentation_options.js" in tag:
+                continue
+            assert re.search(r"\b(defer|async)\b", tag), f"{page.name}: render-blocking {tag}"
+        if page.name != "search.html":
+            assert "searchindex.js\"></script>" not in head, f"{page.name} loads the search index"
+        m = re.search(r'<meta name="description" content="([^"]+)"', head)
+        assert m and len(m.group(1)) >= 40, f"{page.name} has no meta description"
+        descriptions[page.name] = m.group(1)
+    chapters = [d for name, d in descriptions.items() if re.match(r"\d\d_", name)]
+    assert len(set(chapters)) == len(chapters), "two chapters share a meta description"
+
+
+def test_figures_are_lossless_webp_of_the_pngs():
+    import numpy as np
+    from PIL import Image
+
+    served = set()
+    for page in _pages():
+        served |= set(re.findall(r'<img [^>]*src="[^"]*_images/([^"/]+)"', page.read_text(encoding="utf-8")))
+    figures = sorted(n for n in served if n.endswith((".png", ".webp")))
+    assert figures, "no figure in the site"
+    for name in figures:
+        png = HTML / "_images" / (Path(name).stem + ".png")
+        webp = png.with_suffix(".webp")
+        if name.endswith(".png"):  # served as PNG only when the WebP would be larger
+            assert not webp.exists(), f"{name}: a WebP exists but the page serves the PNG"
+            continue
+        with Image.open(png) as a, Image.open(webp) as b:
+            assert b.format == "WEBP" and a.size == b.size
+            assert np.array_equal(np.asarray(a.convert("RGBA")), np.asarray(b.convert("RGBA"))), \
+                f"{name}: the WebP's pixels differ from the PNG's"
+        assert webp.stat().st_size < png.stat().st_size
+
+
+@pytest.fixture(scope="module")
+def site():
+    handler = functools.partial(_Quiet, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
+            pytest.fail("XENT_REQUIRE_BROWSER=1 but no Chromium")
+        pytest.skip("no Chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+ICONS_DRAWN = """() => Array.from(document.querySelectorAll('i[class*="fa-"]'))
+  .filter(i => i.offsetParent !== null)
+  .map(i => {
+    const before = getComputedStyle(i, '::before');
+    return {cls: i.className, w: i.getBoundingClientRect().width,
+            family: before.fontFamily, content: before.content};
+  })"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_icons_drawn_and_search_index_on_demand(browser, site, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(f"{site}/chapters/04_binary_gradient.html", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => document.fonts.ready")
+    assert not [u for u in urls if "fontawesome" in u], "Font Awesome's own files were loaded"
+    assert not [u for u in urls if "searchindex.js" in u], "the search index loaded with the page"
+    icons = page.evaluate(ICONS_DRAWN)
+    assert len(icons) >= 3, f"too few visible icons: {icons}"
+    for icon in icons:
+        assert icon["w"] > 4 and icon["content"] not in ("none", "normal", '""'), icon
+        assert "Book Font Awesome" in icon["family"], icon
+    assert page.evaluate("() => document.fonts.check('900 16px \"Book Font Awesome 6 Free\"')")
+    loaded = page.evaluate("""() => Array.from(document.fonts)
+        .filter(f => f.family.includes('Book Font Awesome') && f.status === 'loaded').length""")
+    assert loaded >= 1, "the icon subset font did not load"
+    # the search index comes when a search field gets the focus (the search button opens it)
+    page.locator("button.search-button__button:visible").first.click()
+    page.wait_for_function("() => typeof Search !== 'undefined' && Search._index != null", timeout=15000)
+    assert [u for u in urls if "searchindex.js" in u]
+    context.close()
+
+
+def test_search_page_finds_results(browser, site):
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{site}/search.html?q=softmax", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li", timeout=20000)
+    assert page.locator("#search-results ul.search li").count() >= 3
+    assert errors == []
+    context.close()
