@@ -501,6 +501,7 @@ PRINTED = """() => {
     background: getComputedStyle(document.body).backgroundColor,
     text: getComputedStyle(document.querySelector('main p')).color,
     code: getComputedStyle(document.querySelector('main div.highlight') || document.body).backgroundColor,
+    cell: getComputedStyle(document.querySelector('main .cell_input') || document.body).backgroundColor,
     title: visible('main h1')[0].innerText,
     cut: visible('main pre').filter(p => p.scrollWidth > p.clientWidth + 1).length,
     buttons: visible('.toggle-button, summary, .bd-sidebar-primary, .bd-header-article').length,
@@ -528,7 +529,7 @@ def test_a_printed_chapter_is_a_light_handout(browser, server):
             printed = await page.evaluate(PRINTED)
             assert _luminance(printed["background"]) > 0.95, printed
             assert _luminance(printed["text"]) < 0.35, printed
-            assert _luminance(printed["code"]) > 0.85, printed
+            assert _luminance(printed["code"]) > 0.85 and _luminance(printed["cell"]) > 0.85, printed
             assert re.match(r"4\. ", printed["title"]), f"no chapter number in the title: {printed['title']!r}"
             assert printed["cut"] == 0, "code lines cut at the page edge"
             assert printed["buttons"] == 0, "buttons, toggles' labels or sidebars printed"
