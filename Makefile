@@ -61,8 +61,13 @@ execute: $(STAMP)  ## re-execute NOTEBOOKS=chapters/... in place, top to bottom 
 	@test "$(NOTEBOOKS)" != chapters || { echo "name the notebooks: make execute NOTEBOOKS=chapters/04_binary_gradient.ipynb"; exit 1; }
 	env $(NB_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
-test: test-lib test-notebooks test-build test-build-zh test-pdf test-site  ## the whole suite (library, notebooks, strict builds of both editions, PDF, browser)
-	@echo "make test: all checks passed"
+test: $(STAMP)  ## the whole suite (library, notebooks, strict builds of both editions, PDF, browser), timing each stage
+	@t0=$$(date +%s); times=""; \
+	for stage in test-lib test-notebooks test-build test-build-zh test-pdf test-site; do \
+	  t=$$(date +%s); $(MAKE) --no-print-directory $$stage; \
+	  times="$$times  $$stage $$(( $$(date +%s) - t )) s"; echo "make test: $$stage took $$(( $$(date +%s) - t )) s"; \
+	done; \
+	echo "make test: all checks passed in $$(( $$(date +%s) - t0 )) s:$$times (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
 
 test-lib: $(STAMP)  ## pytest on the library and the notebook checks
 	$(BIN)/pytest tests --ignore=tests/site

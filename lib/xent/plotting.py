@@ -3,7 +3,10 @@
 Every chapter draws through :func:`figure` (or calls :func:`use_book_style`
 first), so that all figures share fonts, colours, sizes and an opaque white
 background. The background is opaque on purpose: the site has a dark theme,
-and black text on a transparent figure would vanish there.
+and black text on a transparent figure would vanish there. In a notebook,
+figures are shown as PNGs of twice their pixel size ("retina"), so that they
+are sharp on high-density screens; the notebook and the site show them at
+their nominal size.
 
 Examples
 --------
@@ -85,6 +88,18 @@ def use_book_style():
     """
     plt.rcParams.update(STYLE)
     _figure_i18n.install_from_env()
+    _inline_retina()
+
+
+def _inline_retina():
+    """In an IPython kernel, show figures as PNGs of twice their pixel size."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # plain Python: no inline figures to format
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 def subplots(nrows=1, ncols=1, *, title=None, figsize=None, **kwargs):
