@@ -62,7 +62,7 @@ PHONE = {"width": 390, "height": 844}
 RAW_TEX = re.compile(r"\$\$|\\frac|\\begin\{|\\sum_|\\partial")
 JOBS = int(os.environ.get("XENT_BROWSER_JOBS", "3"))
 # The display equations that were rewritten to fit a phone's width (the widest of the book).
-MUST_FIT_ON_PHONE = {"equation-eq-binary-grad"}
+MUST_FIT_ON_PHONE = {"equation-eq-binary-grad", "equation-eq-classification-error", "equation-eq-bce"}
 
 if CHROMIUM is None:
     if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
