@@ -169,6 +169,8 @@ def test_cpu_pin_takes_effect():
 FORMATTED = ["01_classification_example", "04_binary_gradient", "07_margin_losses",
              "07_margin_losses_experiment", "08_information_theory",
              "a6_how_xent_computes"]
+FORMATTED += ["02_three_losses", "03_convexity", "05_multiclass_gradient",
+              "06_learning_speed"]  # issue 13, fmtA
 MAX_CELL_LINES, MAX_WIDTH = 25, 80
 
 
