@@ -169,6 +169,7 @@ def test_cpu_pin_takes_effect():
 FORMATTED = ["01_classification_example", "04_binary_gradient", "07_margin_losses",
              "07_margin_losses_experiment", "08_information_theory",
              "a6_how_xent_computes"]
+FORMATTED += ["11_practice"]  # fmtB
 MAX_CELL_LINES, MAX_WIDTH = 25, 80
 
 
