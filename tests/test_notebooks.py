@@ -169,7 +169,7 @@ def test_cpu_pin_takes_effect():
 FORMATTED = ["01_classification_example", "04_binary_gradient", "07_margin_losses",
              "07_margin_losses_experiment", "08_information_theory",
              "a6_how_xent_computes"]
-FORMATTED += ["10_many_classes", "11_practice", "a1_errata"]  # fmtB
+FORMATTED += ["09_numerics", "10_many_classes", "11_practice", "a1_errata"]  # fmtB
 MAX_CELL_LINES, MAX_WIDTH = 25, 80
 
 
