@@ -171,6 +171,7 @@ FORMATTED = ["01_classification_example", "04_binary_gradient", "07_margin_losse
              "a6_how_xent_computes"]
 FORMATTED += ["02_three_losses", "03_convexity", "05_multiclass_gradient",
               "06_learning_speed"]  # issue 13, fmtA
+FORMATTED += ["09_numerics", "10_many_classes", "11_practice", "a1_errata"]  # fmtB
 MAX_CELL_LINES, MAX_WIDTH = 25, 80
 
 
