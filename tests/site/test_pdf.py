@@ -161,6 +161,8 @@ def test_numbers_and_images_equal_to_the_site(text):
         site_equations |= {m.group() for e in main.select("span.eqno")
                            for m in [re.search(r"\(\d+\.\d+\)", e.get_text())] if m}
         site_images |= {img["src"] for img in main.find_all("img") if "_images/" in img.get("src", "")}
+        # an explorable figure is HTML on the site and its static image in the PDF
+        site_images |= {f"{page.name}#{fig['id']}" for fig in main.select("figure.xent-explorable")}
     pdf_text = re.sub(r"\s+", " ", text)
     pdf_numbers = set(NUMBERED.findall(pdf_text))
     assert site_numbers and site_equations, "no numbered item on the site"
