@@ -138,6 +138,8 @@
     const more = box.scrollWidth - box.clientWidth;
     box.classList.toggle("xent-scroll-left", more > 1 && box.scrollLeft > 1);
     box.classList.toggle("xent-scroll-right", more > 1 && box.scrollLeft < more - 1);
+    // a box that scrolls can be scrolled from the keyboard too (axe: scrollable-region-focusable)
+    if (more > 1 && !box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
   };
   const markScrollers = () => {
     document.querySelectorAll(SCROLLERS).forEach((box) => {

@@ -104,7 +104,7 @@ def _unique_ids(body: str) -> str:
         region = _CONTENT_ID.sub(f'id="{block_id}-content"', region, count=1)
         link = _LINK.format(block_id, what)
         if what == "proof":
-            region = re.sub(r"^(\s*<p>Proof\.)", lambda p: p.group(1) + link, region, count=1)
+            region = re.sub(r"^(\s*<p>(?:Proof\.|证明。))", lambda p: p.group(1) + link, region, count=1)
         elif re.match(r'\s*<p class="admonition-title">', region):
             region = region.replace("</p>", link + "</p>", 1)
         out.append(region)

@@ -647,7 +647,7 @@ def test_external_links_are_listed_in_one_place():
     external = re.compile(r'href="(https?://[^"]+)"')
     problems = []
     for page in PAGES:
-        if page == listing:
+        if page in (listing, f"zh_CN/{listing}"):  # the bibliography, in either edition
             continue
         text = (HTML / page).read_text(encoding="utf-8")
         main = re.search(r"<main\b.*?</main>", text, re.S)
