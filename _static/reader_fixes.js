@@ -47,6 +47,13 @@
           tip.hide();
         }
         el.blur();
+        // Bootstrap may show the tooltip after this handler (on focus): hide it once more after
+        // the click's other handlers have run.
+        setTimeout(() => {
+          const late = Tooltip && Tooltip.getInstance(el);
+          if (late) { if (touched) late.dispose(); else late.hide(); }
+          if (touched) el.removeAttribute("data-bs-toggle");
+        }, 50);
       });
     });
   };
