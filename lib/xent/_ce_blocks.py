@@ -20,31 +20,28 @@ __all__ = ["RANGE", "labels_block", "general_block"]
 RANGE = 600.0
 
 
-def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad):
+def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     """Rows with plain labels: ``loss = w_y ((m - s_y) + log1p(T))``, ``grad = w_y (q - onehot)``.
 
-    ``wy`` is None without class weights; ``scale`` is 1 or 1 / denominator.
+    ``wy`` is None without class weights; ``scale`` is 1 or 1 / denominator;
+    ``k`` and ``m`` are the arg max and the maximum of each row.
     Each row takes the unshifted path if its own logits are within +-RANGE, so
     that a row's results never depend on the other rows of its batch. A zero
     weight gives a zero loss and gradient, even on a ``-inf`` logit (as the
     one-hot target of the same sample does).
     """
-    rows = np.arange(sb.shape[0])
-    k = sb.argmax(axis=1)
-    m = sb[rows, k]
     inside = (m <= RANGE) & (sb.min(axis=1) >= -RANGE)
     if inside.all():
         loss = _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m)
     elif not inside.any():
-        loss = _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad)
+        loss = _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m)
     else:  # a block of both kinds of rows: each part on its own rows
         loss = np.empty(sb.shape[0])
         for part, run in ((np.flatnonzero(inside), _labels_block_unshifted),
                           (np.flatnonzero(~inside), _labels_block_shifted)):
             sub_e = np.empty((part.size, sb.shape[1]))
-            extra = (k[part], m[part]) if run is _labels_block_unshifted else ()
             loss[part] = run(kern, sb[part], sub_e, y[part], None if wy is None else wy[part],
-                             scale, gamma, want_grad, *extra)
+                             scale, gamma, want_grad, k[part], m[part])
             if want_grad:
                 e[part] = sub_e
     if wy is None:
@@ -76,11 +73,11 @@ def _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     return loss
 
 
-def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad):
+def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     """:func:`labels_block` for logits beyond +-RANGE: ``exp(s - m)``, its rounding corrected."""
     r = sb.shape[0]
     rows = np.arange(r)
-    k, m, tt, bound = kern.run_quick(sb, e)  # e = exp(s - m), tt = sum of e without the max
+    k, m, tt, bound = kern.run_quick(sb, e, k, m)  # e = exp(s - m), tt = sum of e without the max
     d = m - sb[rows, y]
     loss = d + np.log1p(tt)
     # the exact T where the rounding of x and of the sum could cost over 1 u of the loss
@@ -104,7 +101,7 @@ def _labels_grad(e, k, y, scale, wy, tt, factor=None, buf=None):
     of the shape of *e*, receives the row factors first (see :func:`row_sum`).
     """
     rows = np.arange(e.shape[0])
-    ws = np.broadcast_to(scale if wy is None else wy * scale, e.shape[0])
+    ws = np.full(e.shape[0], scale) if wy is None else wy * scale
     coef = ((ws if factor is None else ws * factor) / (1.0 + tt))[:, None]
     if buf is not None:
         buf[...] = coef
@@ -117,7 +114,7 @@ def _labels_grad(e, k, y, scale, wy, tt, factor=None, buf=None):
     e[top, y[top]] = -ws[top] * tt[top] / (1.0 + tt[top])
 
 
-def general_block(kern, sb, e, a, scale, want_grad):
+def general_block(kern, sb, e, a, scale, want_grad, k, m):
     """Any target: ``loss = -sum_j a_j log q_j = A log1p(T) - sum_j a_j x_j``,
     ``grad = A q - a``, with ``A = sum_j a_j`` summed exactly.
 
@@ -129,7 +126,7 @@ def general_block(kern, sb, e, a, scale, want_grad):
     ``sum_j a_j x_j`` is taken on halved logits and doubled.
     """
     rows = np.arange(sb.shape[0])
-    k, m, tt = kern.run(sb, e)  # e = exp(s - m), tt = sum of e without the max
+    k, m, tt = kern.run(sb, e, k, m)  # e = exp(s - m), tt = sum of e without the max
     big_a = row_sum(a, kern.tmp)
     ax = np.multiply(a, kern.x, out=kern.tmp)  # x = s - m <= 0
     with np.errstate(invalid="ignore"):

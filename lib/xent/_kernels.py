@@ -44,7 +44,8 @@ import math
 
 import numpy as np
 
-__all__ = ["BLOCK", "row_blocks", "row_sum", "pairwise_depth", "LseBlock", "reduce_loss"]
+__all__ = ["BLOCK", "row_blocks", "row_sum", "window_bits", "pairwise_depth", "LseBlock",
+           "reduce_loss"]
 
 #: Target number of float64 entries in one block of rows (512 KB).
 BLOCK = 1 << 16
@@ -69,23 +70,32 @@ def row_sum(v, tmp, t0=None, buf=None):
 
     With ``2**e`` above the row's magnitude, adding and subtracting
     ``sigma = 1.5 * 2**(e + b - 1)`` (``2**b > 2 C``) rounds every entry to a
-    multiple of ``2**(e + b - 53)``: these high parts sum exactly, and the
-    remainders are so small that their rounding no longer matters. *tmp* is
-    scratch of the shape of *v*; *t0*, if given, is NumPy's sum of the rows;
-    *buf*, if given, more scratch of that shape, which receives ``sigma`` row by
-    row: NumPy's loop for two contiguous arrays was measured faster than the one
-    for a column broadcast along the rows (the same sums, bit for bit).
-    Rows whose sum is 0, infinite or beyond ``2**1000`` fall back to
-    :func:`math.fsum`.
+    multiple of ``q = 2**(e + b - 53)``: these high parts sum exactly, and the
+    remainders (at most ``q / 2`` each) are so small that their rounding no
+    longer matters. *tmp* is scratch of the shape of *v*; *t0*, if given, is
+    NumPy's sum of the rows.
+
+    Five passes over the rows where one ``sigma`` serves them all: that of the
+    largest row, which is enough for every row within ``2**window_bits(C)`` of
+    it (see :func:`window_bits`), the common case of a block of similar rows.
+    Otherwise each row gets its own ``sigma``, written row by row into *buf*
+    (more scratch of that shape; one pass more), since NumPy's loop for two
+    contiguous arrays was measured faster than the one for a column broadcast
+    along the rows (the same sums, bit for bit). Rows whose sum is infinite or
+    beyond ``2**1000`` fall back to :func:`math.fsum`.
     """
     t0 = v.sum(axis=1) if t0 is None else t0
     b = v.shape[1].bit_length() + 1
     _, ex = np.frexp(t0)
     special = ~np.isfinite(t0) | (ex > 1000 - b)
-    sigma = np.ldexp(1.5, np.where(special, 0, ex + b - 1))[:, None]
-    if buf is not None:
-        buf[...] = sigma
-        sigma = buf
+    live = ex[~special & (t0 != 0.0)]  # a zero row (all terms 0) sums to 0 with any sigma
+    if live.size and live.max() - live.min() <= window_bits(v.shape[1]):
+        sigma = math.ldexp(1.5, int(live.max()) + b - 1)  # one number: the fast scalar loops
+    else:
+        sigma = np.ldexp(1.5, np.where(special, 0, ex + b - 1))[:, None]
+        if buf is not None:
+            buf[...] = sigma
+            sigma = buf
     with np.errstate(invalid="ignore", over="ignore"):  # rows with inf: redone below
         np.add(v, sigma, out=tmp)
         tmp -= sigma  # the high parts
@@ -95,6 +105,24 @@ def row_sum(v, tmp, t0=None, buf=None):
     for i in np.flatnonzero(special):
         total[i] = _fsum(v[i])
     return total
+
+
+def window_bits(n):
+    """How many binades below the largest row a row may lie and share its ``sigma`` in
+    :func:`row_sum`, for rows of *n* terms (negative: never).
+
+    With ``sigma`` set for a row of sum near ``2**E``, a row whose sum is near
+    ``2**(E - g)`` keeps remainders of at most ``q / 2 = 2**(E + b - 54)``
+    each; NumPy sums its *n* remainders with a relative error of at most
+    ``pairwise_depth(n) u``, an absolute error below
+    ``pairwise_depth(n) n 2**(E + b - 54) u``, that is
+    ``pairwise_depth(n) n 2**(g + b - 53) u`` relative to the row's sum.
+    The window keeps that below ``u / 64``, as negligible as for the row of
+    ``sigma`` itself: ``g <= 47 - b - log2(pairwise_depth(n) n)`` (21 binades
+    for n = 1000).
+    """
+    b = n.bit_length() + 1
+    return math.floor(47 - b - math.log2(pairwise_depth(n) * n))
 
 
 def pairwise_depth(n):
@@ -122,7 +150,8 @@ class LseBlock:
     It fills ``e = exp(s - m)`` (of the rounded ``x = s - m``), ``self.x``
     with ``x`` and ``self.lo`` with its rounding error, and returns
     ``(k, m, T)``: the arg max and max of each row, and
-    ``T = sum_{j != k} exp(s_j - m)`` to about an ulp.
+    ``T = sum_{j != k} exp(s_j - m)`` to about an ulp. A caller that has
+    already found the arg max *k* and the maximum *m* of the rows passes them.
     """
 
     def __init__(self, n_cols):
@@ -136,15 +165,15 @@ class LseBlock:
         """Three scratch arrays of *r* rows of a block (overwritten by the next run)."""
         return self._x[:r], self._tmp[:r], self._lo[:r]
 
-    def run(self, s, e):
+    def run(self, s, e, k=None, m=None):
         r = s.shape[0]
         x, lo, tmp = self._x[:r], self._lo[:r], self._tmp[:r]
-        k, m = self._shift_exp(s, x, e)
+        k, m = self._shift_exp(s, x, e, k, m)
         t = _exact_t(s, m, k, x, e, lo, tmp)
         self.x, self.lo, self.tmp = x, lo, tmp
         return k, m, t
 
-    def run_quick(self, s, e):
+    def run_quick(self, s, e, k=None, m=None):
         """Like :meth:`run` without the corrections: ``(k, m, T, B)``.
 
         ``T`` is NumPy's sum; ``B = sum_{j != k} e_j |x_j|`` (NaN where a row
@@ -154,7 +183,7 @@ class LseBlock:
         r = s.shape[0]
         x, tmp = self._x[:r], self._tmp[:r]
         rows = np.arange(r)
-        k, m = self._shift_exp(s, x, e)
+        k, m = self._shift_exp(s, x, e, k, m)
         with np.errstate(invalid="ignore"):
             bound = -np.einsum("ij,ij->i", e, x)
         e[rows, k] = 0.0
@@ -189,9 +218,10 @@ class LseBlock:
         e += tmp
 
     @staticmethod
-    def _shift_exp(s, x, e):
-        k = s.argmax(axis=1)
-        m = s[np.arange(s.shape[0]), k]
+    def _shift_exp(s, x, e, k=None, m=None):
+        if k is None:
+            k = s.argmax(axis=1)
+            m = s[np.arange(s.shape[0]), k]
         with np.errstate(over="ignore", invalid="ignore"):  # -inf entries, huge ranges
             np.subtract(s, m[:, None], out=x)
             np.exp(x, out=e)

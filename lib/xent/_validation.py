@@ -56,14 +56,16 @@ def as_array(name, x):
 
 
 def check_array(name, x, ndim=None, min_ndim=0, neg_inf=False, pos_inf=False,
-                finite_rows=False):
+                finite_rows=False, values=True):
     """Return *x* as a float64 array after checking type, shape and values.
 
     Booleans and integers are accepted and converted; complex, text and
     object arrays are refused (``TypeError``). ``ndim`` asks for an exact
     number of axes, ``min_ndim`` for at least that many; arrays with an empty
     axis are refused. NaN is always refused; ``-inf`` / ``+inf`` only if
-    ``neg_inf`` / ``pos_inf`` is true.
+    ``neg_inf`` / ``pos_inf`` is true. ``values=False`` skips the pass over
+    the values: for a caller that finds NaN and inf in a pass of its own and
+    then calls again with ``values=True`` for the error.
     """
     arr = as_array(name, x)
     if arr.dtype.kind not in "biuf":
@@ -76,6 +78,8 @@ def check_array(name, x, ndim=None, min_ndim=0, neg_inf=False, pos_inf=False,
                          f"got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); a batch needs at least one sample")
+    if not values:
+        return arr
     with np.errstate(over="ignore", invalid="ignore"):
         total = arr.sum()  # one cheap pass: NaN and inf propagate into the sum
     if not np.isfinite(total):  # (or finite entries overflowed it: look closer)

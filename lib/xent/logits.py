@@ -30,7 +30,8 @@ __all__ = ["cross_entropy_with_logits", "cross_entropy_with_logits_grad",
 
 def _check(logits, target, weight, ignore_index, label_smoothing, reduction):
     reduction = check_reduction(reduction)
-    s = check_array("logits", logits, ndim=2, neg_inf=True, finite_rows=True)
+    # NaN and +inf are found by the blocks' own pass for the maxima (see _ce), not by a pass here
+    s = check_array("logits", logits, ndim=2, neg_inf=True, finite_rows=True, values=False)
     ignore_index = check_ignore_index(ignore_index)
     eps = check_label_smoothing(label_smoothing)
     kind, t = check_class_target("target", target, s.shape, ignore_index)
@@ -62,22 +63,34 @@ def _ce(logits, target, weight, ignore_index, label_smoothing, reduction, want_g
     with np.errstate(over="ignore", invalid="ignore"):  # a loss beyond 1.8e308 is inf
         for b in row_blocks(n, c):
             sb = s[b]
+            # the arg max of each row and its maximum m; np.argmax returns the first NaN of a
+            # row, so m is finite if and only if the row has no NaN, no +inf and a finite entry
+            k = sb.argmax(axis=1)
+            m = sb[np.arange(sb.shape[0]), k]
+            if not np.isfinite(m).all():
+                _refuse(logits)
             e = grad[b] if want_grad else scratch[:sb.shape[0]]
             if kind == "index" and eps == 0.0:
                 loss[b] = labels_block(kern, sb, e, y[b], None if weight is None else wy[b],
-                                        scale, gamma, want_grad)
+                                        scale, gamma, want_grad, k, m)
                 continue
             if kind == "index":  # a_nj = w_j ((1 - eps) [j = y_n] + eps / C)
                 a = np.outer(keep[b], (eps / c) * w)
                 a[np.arange(sb.shape[0]), y[b]] += (1.0 - eps) * wy[b]
             else:
                 a = ((1.0 - eps) * t[b] + eps / c) * w
-            loss[b] = general_block(kern, sb, e, a, scale, want_grad)
+            loss[b] = general_block(kern, sb, e, a, scale, want_grad, k, m)
     if kind == "index" and not keep.all():  # ignored samples add nothing, even to a NaN mean
         loss[~keep] = 0.0
         if want_grad:
             grad[~keep] = 0.0
     return reduce_loss(loss, reduction, denominator), grad
+
+
+def _refuse(logits):
+    """Raise the error of :func:`check_array` for logits holding NaN, ``+inf`` or a row of ``-inf``."""
+    check_array("logits", logits, ndim=2, neg_inf=True, finite_rows=True)
+    raise ValueError("logits must be finite, or -inf for a masked class")  # not reached
 
 
 def cross_entropy_with_logits(logits, target, weight=None, ignore_index=-100,
