@@ -10,6 +10,18 @@ every implementation once, in turn, so that a slow moment of the machine hits
 all of them); ratios are computed from the minima of this one run (medians
 beside them).
 
+Agreement is checked with a tolerance every honest float64 implementation
+meets: the loss within 1e-12 (absolute below 1, relative above), each gradient
+entry within 1e-12 / N, N the batch size (the gradient of the mean is
+(q - onehot) / N, whose entries lie in [-1/N, 1/N]: float64 arithmetic on
+q - onehot errs by some multiple of 2**-53 / N). Entry by entry the implementations are not
+equally accurate (on the confident batch, PyTorch's and the compositions'
+small gradient entries q_y - 1 = -T / (1 + T) lose digits to cancellation), so
+the benchmark prints, for each, its largest relative difference from xent
+over the entries, and at that entry the error of both in ulp against 50-digit
+mpmath: a measurement, not a pass/fail test. An implementation outside the
+tolerance is reported, not a crash, and still timed.
+
 Targets (issue 14): xent at most 1.0x PyTorch (CPU, 1 thread) on both batches,
 and at most 1.3x one np.exp pass over the logits where NumPy's float64 exp is
 scalar (AVX2 and older) or 2.0x where it is SIMD (AVX-512), since every further
@@ -26,6 +38,7 @@ Run: python benchmarks/bench_speed.py [rounds]
 import sys
 import time
 
+import mpmath as mp
 import numpy as np
 import scipy
 import scipy.special as sps
@@ -44,12 +57,14 @@ MB = N * C * 8 / 1e6  # one pass over the logits, or over the gradient
 #: The passes of xent's labels path (lib/xent/_ce_blocks.py, labels_block) over the N x C
 #: data, counted from the code: (what, MB read from memory, MB written to memory). The
 #: blocks of about 64k numbers stay in cache, so only a block's first touch and the
-#: gradient's write go to memory; the other passes over a block run in cache.
-PASSES = [("validate the logits: one sum (check_array)", MB, 0.0),
-          ("per block: argmax, the row max, the row min (first touch)", MB, 0.0),
+#: gradient's write go to memory; the other passes over a block run in cache. The logits'
+#: NaN / inf check needs no pass of its own: a row's maximum is finite exactly when the
+#: row is valid (np.argmax returns the first NaN), checked block by block (logits._ce).
+PASSES = [("per block: argmax and the row's maximum (first touch)", MB, 0.0),
+          ("per block: the row min, for the +-600 range (in cache)", 0.0, 0.0),
           ("per block: exp of the logits into the gradient buffer", 0.0, MB),
           ("per block: the row sums (in cache)", 0.0, 0.0),
-          ("per block, confident rows: the exact row sum (6 passes, in cache)", 0.0, 0.0),
+          ("per block, confident rows: the exact row sum (5 passes, in cache)", 0.0, 0.0),
           ("per block: fill the row factors, scale the gradient (in cache)", 0.0, 0.0)]
 EXP_PASS = (MB, MB)  # np.exp(s, out=out): read the logits, write the output
 
@@ -79,6 +94,42 @@ def with_torch(st, yt):
     loss = F.cross_entropy(st, yt)
     loss.backward()
     return loss, st.grad
+
+
+def exact_grad_entry(s, y, i, j):
+    """d mean loss / d s_ij = (q_ij - [j = y_i]) / N, in 50-digit mpmath."""
+    with mp.workdps(50):
+        row = [mp.mpf(float(v)) for v in s[i]]
+        big = max(row)
+        z = mp.fsum(mp.exp(v - big) for v in row)
+        if j == y[i]:  # q_y - 1 = -(sum_{k != y} exp(s_k - s_y)) / (sum_k exp(s_k - s_y))
+            rest = mp.fsum(mp.exp(v - row[j]) for k, v in enumerate(row) if k != j)
+            val = -rest / (1 + rest)
+        else:
+            val = mp.exp(row[j] - big) / z
+        return val / s.shape[0]
+
+
+def ulp(computed, exact):
+    """|computed - exact| in units of the last place of the exact value."""
+    spacing = np.spacing(abs(float(exact))) or np.spacing(0.0)
+    return float(abs(mp.mpf(float(computed)) - exact) / spacing)
+
+
+def agree(name, loss, grad, ref_loss, ref_grad, s, y):
+    """Print how far *name* is from xent, and fail loudly only for a real disagreement."""
+    loss_diff = abs(loss - ref_loss) / max(abs(ref_loss), 1.0)  # naive: 0 when confident
+    grad_diff = float(np.max(np.abs(grad - ref_grad))) * grad.shape[0]  # in units of 1 / N
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.abs(grad - ref_grad) / np.abs(ref_grad)
+    rel[ref_grad == 0.0] = 0.0
+    i, j = np.unravel_index(int(np.argmax(rel)), rel.shape)
+    exact = exact_grad_entry(s, y, i, j)
+    ok = loss_diff <= 1e-12 and grad_diff <= 1e-12
+    lost = int(np.count_nonzero(rel > 1e-6))
+    print(f"{name:32s} {loss_diff:10.1e} {grad_diff:10.1e} {lost:9d} {ref_grad[i, j]:12.2e} "
+          f"{rel[i, j]:10.1e} {ulp(grad[i, j], exact):9.3g} {ulp(ref_grad[i, j], exact):9.3g}"
+          + ("" if ok else "  OUTSIDE THE TOLERANCE"))
 
 
 def cpu_level():
@@ -115,13 +166,17 @@ def run(title, s, y, rounds, exp_target):
     if torch is not None:
         st, yt = torch.from_numpy(s.copy()).requires_grad_(), torch.from_numpy(y)
         impls["PyTorch CPU, 1 thread"] = lambda: with_torch(st, yt)
+    print(f"\n{title}: agreement with xent (tolerance 1e-12: the loss, and the gradient in units "
+          "of 1/N); entries off by more than 1e-6 relative; the entry where each differs most, "
+          "with its error and xent's in ulp against 50-digit mpmath:")
+    print(f"{'implementation':32s} {'loss diff':>10s} {'grad diff':>10s} {'off >1e-6':>9s} "
+          f"{'worst entry':>12s} {'rel. diff':>10s} {'its ulp':>9s} {'xent ulp':>9s}")
     for name, f in impls.items():
-        if name.startswith("one np.exp"):
+        if name.startswith(("one np.exp", "xent")):
             continue
         loss, grad = f()
         loss, grad = float(loss.detach() if torch is not None and torch.is_tensor(loss) else loss), np.asarray(grad)
-        assert abs(loss - ref_loss) <= 1e-12 * max(ref_loss, 1.0), name  # naive: 0 when confident
-        np.testing.assert_allclose(grad, ref_grad, rtol=1e-9, atol=1e-18, err_msg=name)
+        agree(name, loss, grad, ref_loss, ref_grad, s, y)
     times = {k: [] for k in impls}
     for f in impls.values():  # warm up: page faults, caches
         f()
