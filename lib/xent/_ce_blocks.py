@@ -30,6 +30,12 @@ def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     weight gives a zero loss and gradient, even on a ``-inf`` logit (as the
     one-hot target of the same sample does).
     """
+    if m.max() <= RANGE and sb.min() >= -RANGE:  # the common case, in two reductions
+        loss = _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m)
+        if wy is None:
+            return loss
+        with np.errstate(invalid="ignore"):
+            return np.where(wy == 0.0, 0.0, loss * wy)  # 0 * inf (a -inf true logit) counts as 0
     inside = (m <= RANGE) & (sb.min(axis=1) >= -RANGE)
     if inside.all():
         loss = _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m)
@@ -53,7 +59,7 @@ def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
 def _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     """:func:`labels_block` for rows within +-RANGE: ``exp`` of the logits, exact arguments."""
     r = sb.shape[0]
-    rows = np.arange(r)
+    rows = kern.rows[:r]
     # T = exp(-m) sum_{j != k} exp(s_j): the arguments of exp are exact, unlike s_j - m
     np.exp(sb, out=e)
     e[rows, k] = 0.0
@@ -101,17 +107,19 @@ def _labels_grad(e, k, y, scale, wy, tt, factor=None, buf=None):
     of the shape of *e*, receives the row factors first (see :func:`row_sum`).
     """
     rows = np.arange(e.shape[0])
-    ws = np.full(e.shape[0], scale) if wy is None else wy * scale
-    coef = ((ws if factor is None else ws * factor) / (1.0 + tt))[:, None]
+    ws = scale if wy is None else wy * scale  # a number, or one weight per row
+    one_t = 1.0 + tt
+    coef = ((ws if factor is None else ws * factor) / one_t)[:, None]
     if buf is not None:
         buf[...] = coef
         coef = buf
     e *= coef
     if factor is not None:
-        e[rows, k] = ws / (1.0 + tt)
+        e[rows, k] = ws / one_t
     e[rows, y] -= ws
     top = np.flatnonzero(y == k)
-    e[top, y[top]] = -ws[top] * tt[top] / (1.0 + tt[top])
+    if top.size:
+        e[top, y[top]] = -(ws if wy is None else ws[top]) * tt[top] / one_t[top]
 
 
 def general_block(kern, sb, e, a, scale, want_grad, k, m):

@@ -159,6 +159,7 @@ class LseBlock:
         self._x = np.empty((rows, n_cols))
         self._lo = np.empty((rows, n_cols))
         self._tmp = np.empty((rows, n_cols))
+        self.rows = np.arange(rows)  #: row indices of a block, for fancy indexing
         self.x = self.lo = self.tmp = None
 
     def scratch(self, r):

@@ -66,7 +66,7 @@ def _ce(logits, target, weight, ignore_index, label_smoothing, reduction, want_g
             # the arg max of each row and its maximum m; np.argmax returns the first NaN of a
             # row, so m is finite if and only if the row has no NaN, no +inf and a finite entry
             k = sb.argmax(axis=1)
-            m = sb[np.arange(sb.shape[0]), k]
+            m = sb[kern.rows[:sb.shape[0]], k]
             if not np.isfinite(m).all():
                 _refuse(logits)
             e = grad[b] if want_grad else scratch[:sb.shape[0]]
