@@ -62,22 +62,27 @@ execute: $(STAMP)  ## re-execute NOTEBOOKS=chapters/... in place, top to bottom 
 	env $(NB_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
 test: $(STAMP)  ## the whole suite (library, notebooks, strict builds of both editions, PDF, browser), timing each stage
-	@t0=$$(date +%s); times=""; \
-	for stage in test-lib test-notebooks test-build test-build-zh test-pdf test-site; do \
-	  t=$$(date +%s); $(MAKE) --no-print-directory $$stage; \
-	  times="$$times  $$stage $$(( $$(date +%s) - t )) s"; echo "make test: $$stage took $$(( $$(date +%s) - t )) s"; \
-	done; \
-	echo "make test: all checks passed in $$(( $$(date +%s) - t0 )) s:$$times (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
+	MAKE="$(MAKE)" bash tests/stages.sh
 
-test-lib: $(STAMP)  ## pytest on the library and the notebook checks
-	$(BIN)/pytest tests --ignore=tests/site
+# Where `make test` keeps the notebooks as nbval executed them, for test-build (see
+# book_ext/execute_notebooks.py): NBVAL_KEEP is set for test-notebooks, NBVAL_EXECUTED for test-build.
+NBVAL_RUN := _build/nbval-executed
+NBVAL_KEEP ?=
+NBVAL_EXECUTED ?=
 
+test-lib: $(STAMP)  ## pytest on the library and the notebook checks (a worker per core; a test file stays on one)
+	$(BIN)/pytest -n auto --dist loadfile tests --ignore=tests/site
+
+# nbval's cells of one notebook share a kernel: each notebook stays on one worker (loadfile), one
+# worker per core, each kernel's BLAS on one thread (as book_ext/execute_notebooks.py runs them).
 test-notebooks: $(STAMP)  ## nbval: re-execute every chapter (or NOTEBOOKS=...) and compare its stored outputs
-	env $(NB_ENV) $(BIN)/pytest $(NBVAL) $(NOTEBOOKS)
+	$(if $(NBVAL_KEEP),rm -rf $(NBVAL_KEEP))
+	env $(NB_ENV) OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest $(NBVAL) \
+	  -n auto --dist loadfile $(if $(NBVAL_KEEP),-p book_ext.execute_notebooks --keep-executed $(NBVAL_KEEP)) $(NOTEBOOKS)
 
 test-build: $(STAMP)  ## build with warnings as errors (-W --keep-going, nitpicky)
 	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute
-	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py
+	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py $(if $(NBVAL_EXECUTED),--from $(NBVAL_EXECUTED))
 	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
 	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
@@ -85,9 +90,9 @@ test-pdf: $(STAMP)  ## build the PDF from the notebooks test-build executed, and
 	$(MAKE) pdf-from-cache
 	XENT_REQUIRE_PDF=1 $(BIN)/pytest tests/site/test_pdf.py
 
-test-site: $(STAMP)  ## open every page of the built site in headless Chromium
+test-site: $(STAMP)  ## open every page of the built site in headless Chromium (the PDF's test is test-pdf's)
 	test -f $(HTML)/index.html || $(MAKE) test-build
-	$(BIN)/pytest tests/site
+	$(BIN)/pytest tests/site --ignore=tests/site/test_pdf.py
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab
 	env $(NB_ENV) $(BIN)/jupyter lab chapters
@@ -113,16 +118,25 @@ ZH       := zh_CN
 ZH_BUILD := _build/$(ZH)_build
 ZH_ENV   := XENT_LANG=$(ZH) XENT_LOCALE_DIR=$(abspath locales) XENT_FIGURE_LOG=$(abspath $(ZH_BUILD))/figure-strings.jsonl
 ZH_FLAGS ?=
-.PHONY: book-zh test-build-zh gettext translation-status test-translation
+.PHONY: book-zh book-zh-build book-zh-install test-build-zh gettext translation-status test-translation
 
 book-zh: $(STAMP)  ## execute the notebooks with Chinese figure text, build the Chinese site into _build/html/zh_CN
+	$(MAKE) --no-print-directory book-zh-build
+	$(MAKE) --no-print-directory book-zh-install
+
+# book-zh in two steps, so that `make test` can build this edition while test-build builds the
+# English one: the Chinese site is moved into _build/html only once that build is done.
+book-zh-build: $(STAMP)
 	rm -rf $(ZH_BUILD) $(HTML)/$(ZH)
 	mkdir -p $(ZH_BUILD)
 	$(BIN)/python book_ext/translation.py compile-figures $(ZH)
 	$(BIN)/python book_ext/translation.py config $(ZH) $(ZH_BUILD)/_config.yml $(abspath $(ZH_BUILD))/.jupyter_cache
 	env $(NB_ENV) $(ZH_ENV) $(BIN)/python book_ext/execute_notebooks.py --cache $(ZH_BUILD)/.jupyter_cache
 	env $(NB_ENV) $(ZH_ENV) $(BIN)/jupyter-book build . --config $(ZH_BUILD)/_config.yml --path-output $(ZH_BUILD) --builder html $(ZH_FLAGS)
+
+book-zh-install: $(STAMP)
 	mkdir -p $(HTML)
+	rm -rf $(HTML)/$(ZH)
 	mv $(ZH_BUILD)/_build/html $(HTML)/$(ZH)
 	$(BIN)/python book_ext/translation.py figure-report $(ZH_BUILD)/figure-strings.jsonl
 

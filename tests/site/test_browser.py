@@ -26,151 +26,37 @@ leaves no tooltip behind; a tapped figure opens full size; a chapter printed
 to PDF is a light-coloured handout; search ranks chapters first and shows
 prose in its snippets; ids are unique and propositions and proofs have permalinks.
 
-All page loads run in one browser, several at a time (``XENT_BROWSER_JOBS``,
-default 3), before the per-page tests assert on what they recorded.
+All page loads run in the session's one browser, several at a time (``XENT_BROWSER_JOBS``,
+default 3), before the per-page tests assert on what they recorded: ``_probe`` below reads
+what they need, and ``visits`` (tests/site/conftest.py, sitebrowser.py) opens each page once per
+mode for every module that probes it, and runs axe-core once per page and theme.
 ``XENT_SITE_PAGES="chapters/04* index.html"`` limits the per-page tests to some pages.
 A screenshot of each page at each width is written to ``_build/screenshots``.
 Chromium comes from Debian (``apt-get install chromium``); without it the test
 is skipped, unless ``XENT_REQUIRE_BROWSER=1`` (as in CI), when it fails.
 """
 
-import asyncio
 import collections
-import fnmatch
-import functools
-import http.server
-import os
 import re
 import shutil
 import subprocess
-import threading
-import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 900}
-TABLET = {"width": 900, "height": 1200}
-PHONE = {"width": 390, "height": 844}
+import sitebrowser
+from sitebrowser import DESKTOP, HTML, PHONE, ROOT, TABLET
+from sitebrowser import open_page as _open
+from sitebrowser import seen_on as _seen
+
 RAW_TEX = re.compile(r"\$\$|\\frac|\\begin\{|\\sum_|\\partial")
-JOBS = int(os.environ.get("XENT_BROWSER_JOBS", "3"))
 # The display equations that were rewritten to fit a phone's width (the widest of the book).
 MUST_FIT_ON_PHONE = {"equation-eq-binary-grad", "equation-eq-classification-error", "equation-eq-bce"}
 
-if CHROMIUM is None:
-    if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("XENT_REQUIRE_BROWSER=1 but no Chromium: apt-get install chromium")
-    pytest.skip("no Chromium found; install it with `apt-get install chromium` "
-                "(Debian) to run the browser test of the site", allow_module_level=True)
+sitebrowser.require_chromium()
+pytest.importorskip("axe_playwright_python.async_playwright")
 
-async_api = pytest.importorskip("playwright.async_api")
-axe_module = pytest.importorskip("axe_playwright_python.async_playwright")
-
-
-def _pages():
-    if not (HTML / "index.html").is_file():
-        return []
-    skip = {"search.html"}
-    pages = sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
-                   if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts)
-    only = os.environ.get("XENT_SITE_PAGES")  # e.g. "chapters/04*": a subset, while working on it
-    return [p for p in pages if any(fnmatch.fnmatch(p, pat) for pat in only.split())] if only else pages
-
-
-PAGES = _pages()
-PHASES = collections.Counter()
-# axe-core's rules that depend on colours (all that the dark theme changes).
-AXE_COLOUR_RULES = ["color-contrast", "link-in-text-block"]
-MODES = {"light": (DESKTOP, "light"), "dark": (DESKTOP, "dark"), "phone": (PHONE, "light")}
-
-
-@pytest.fixture(scope="session")
-def server():
-    if not PAGES:
-        pytest.fail("no built site in _build/html: run `make test-build` (or `make book`) first")
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class Browser:
-    """One Chromium for the whole session, driven from one event loop."""
-
-    def __init__(self):
-        self.loop = asyncio.new_event_loop()
-        self.pw = self.run(async_api.async_playwright().start())
-        self.browser = self.run(self.pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS))
-
-    def run(self, coro):
-        return self.loop.run_until_complete(coro)
-
-    def close(self):
-        self.run(self.browser.close())
-        self.run(self.pw.stop())
-        self.loop.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    b = Browser()
-    yield b
-    b.close()
-
-
-class PageReport:
-    """Everything a page did while it loaded."""
-
-    def __init__(self, page, base):
-        self.errors, self.outside, self.failed = [], [], []
-        host = urlparse(base).netloc
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self._request(r, host))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} ({r.status})"))
-
-    def snapshot(self):
-        """A copy of what the page did until now (axe-core, run later, fetches the style
-        sheets once more, resolving their @import against the wrong base)."""
-        copy = PageReport.__new__(PageReport)
-        copy.errors, copy.outside, copy.failed = list(self.errors), list(self.outside), list(self.failed)
-        return copy
-
-    def _request(self, request, host):
-        url = urlparse(request.url)
-        if url.scheme in ("data", "blob", "about"):
-            return
-        if url.netloc != host:
-            self.outside.append(request.url)
-
-
-async def _open(browser, base, path, viewport, scheme, media=None):
-    context = await browser.new_context(viewport=viewport, color_scheme=scheme, has_touch=viewport["width"] < 1000)
-    page = await context.new_page()
-    report = PageReport(page, base)
-    await page.goto(f"{base}/{path}", wait_until="load", timeout=120000)  # a busy machine is slow
-    # MathJax 3 typesets after load; wait for its promise on pages that have math.
-    await page.wait_for_function(
-        "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)", timeout=30000)
-    await page.evaluate("() => window.MathJax ? window.MathJax.startup.promise : null")
-    await page.wait_for_load_state("networkidle")
-    return context, page, report
-
+PAGES = sitebrowser.site_pages()
 
 PROSE_TEXT = """() => {
   const main = document.querySelector('main') || document.body;
@@ -246,89 +132,33 @@ OUTPUT_TABLES = """() => Array.from(document.querySelectorAll('main .cell_output
   cell: getComputedStyle(d.querySelector('td, th') || d).color}))"""
 
 
-def _shot(page, path, kind):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return page.screenshot(path=str(SHOTS / (path.replace("/", "__") + f".{kind}.png")), full_page=False)
 
 
-async def _visit(browser, axe, base, path, mode):
-    viewport, scheme = MODES[mode]
-    clock = [time.perf_counter()]
-
-    def lap(name):  # seconds spent in each phase, summed over the pages by `visits`
-        now = time.perf_counter()
-        PHASES[name] += now - clock[0]
-        clock[0] = now
-
-    context, page, report = await _open(browser, base, path, viewport, scheme)
-    lap("open")
-    try:
-        seen = {}
-        if mode == "light":
-            seen["merror"] = await page.locator("mjx-merror").count()
-            seen["prose"] = await page.evaluate(PROSE_TEXT)
-            seen["math_nodes"] = await page.locator(".math").count()
-            seen["mjx"] = await page.locator("mjx-container").count()
-            seen["wide_math"] = await page.evaluate(WIDE_MATH)
-            seen["hidden_code"] = await page.evaluate(HIDDEN_CODE)
-            seen["images"] = await page.evaluate(IMAGES)
-            seen["levels"] = await page.evaluate(HEADINGS)
-        if mode == "dark":
-            seen["theme"] = await page.evaluate("() => document.documentElement.dataset.theme")
-            seen["alpha"] = await page.evaluate(FIGURE_ALPHA)
-            seen["output_tables"] = await page.evaluate(OUTPUT_TABLES)
-            seen["body_color"] = await page.evaluate("() => getComputedStyle(document.body).color")
-        if mode == "phone":
-            seen["overflow"] = await page.evaluate(
-                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            seen["scrollers"] = await page.evaluate(SCROLLERS)
-            seen["display_math"] = await page.evaluate(DISPLAY_MATH)
-            seen["broken_words"] = await page.evaluate(BROKEN_WORDS)
-            seen["figures"] = await page.evaluate(FIGURE_SCALES)
-        lap("evaluate")
-        seen["report"] = report.snapshot()
-        if mode in ("light", "dark"):
-            # The two themes differ only in colours: the dark theme runs axe's colour rules.
-            options = {"resultTypes": ["violations"]}
-            if mode == "dark":
-                options["runOnly"] = {"type": "rule", "values": AXE_COLOUR_RULES}
-            seen["violations"] = [v for v in (await axe.run(page, options=options)).response["violations"]
-                                  if v["impact"] in ("serious", "critical")]
-        lap("axe")
-        await _shot(page, path, {"light": "desktop", "dark": "dark", "phone": "phone"}[mode])
-        lap("screenshot")
-        return seen
-    finally:
-        await context.close()
-
-
-@pytest.fixture(scope="session")
-def visits(browser, server):
-    """Every page in every mode, loaded JOBS at a time; {(path, mode): what was seen}."""
-    axe = axe_module.Axe()
-    gate = asyncio.Semaphore(JOBS)
-
-    async def one(path, mode):
-        async with gate:
-            try:
-                return (path, mode), await _visit(browser.browser, axe, server, path, mode)
-            except Exception as exc:  # reported by the test of that page and mode
-                return (path, mode), exc
-
-    async def every():
-        return dict(await asyncio.gather(*(one(p, m) for p in PAGES for m in MODES)))
-
-    start = time.perf_counter()
-    seen = browser.run(every())
-    print(f"\nbrowser: {len(seen)} page loads in {time.perf_counter() - start:.1f} s ({JOBS} at a time); "
-          "time in each phase, summed: " + ", ".join(f"{k} {v:.0f} s" for k, v in PHASES.items()))
-    return seen
-
-
-def _seen(visits, path, mode):
-    seen = visits[(path, mode)]
-    if isinstance(seen, Exception):
-        raise seen
+@sitebrowser.probe(["light", "dark", "phone"])
+async def _probe(page, path, mode):
+    """What the per-page tests below assert on, read once per page and mode (``visits``)."""
+    seen = {}
+    if mode == "light":
+        seen["merror"] = await page.locator("mjx-merror").count()
+        seen["prose"] = await page.evaluate(PROSE_TEXT)
+        seen["math_nodes"] = await page.locator(".math").count()
+        seen["mjx"] = await page.locator("mjx-container").count()
+        seen["wide_math"] = await page.evaluate(WIDE_MATH)
+        seen["hidden_code"] = await page.evaluate(HIDDEN_CODE)
+        seen["images"] = await page.evaluate(IMAGES)
+        seen["levels"] = await page.evaluate(HEADINGS)
+    if mode == "dark":
+        seen["theme"] = await page.evaluate("() => document.documentElement.dataset.theme")
+        seen["alpha"] = await page.evaluate(FIGURE_ALPHA)
+        seen["output_tables"] = await page.evaluate(OUTPUT_TABLES)
+        seen["body_color"] = await page.evaluate("() => getComputedStyle(document.body).color")
+    if mode == "phone":
+        seen["overflow"] = await page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        seen["scrollers"] = await page.evaluate(SCROLLERS)
+        seen["display_math"] = await page.evaluate(DISPLAY_MATH)
+        seen["broken_words"] = await page.evaluate(BROKEN_WORDS)
+        seen["figures"] = await page.evaluate(FIGURE_SCALES)
     return seen
 
 

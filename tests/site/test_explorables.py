@@ -14,14 +14,8 @@ Chromium comes from Debian (``apt-get install chromium``); without it the test
 is skipped, unless ``XENT_REQUIRE_BROWSER=1`` (as in CI), when it fails.
 """
 
-import functools
 import gzip
-import http.server
-import os
 import re
-import shutil
-import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -29,19 +23,10 @@ import pytest
 
 import xent
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+import sitebrowser
+from sitebrowser import HTML
 
-if CHROMIUM is None:
-    if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("XENT_REQUIRE_BROWSER=1 but no Chromium: apt-get install chromium")
-    pytest.skip("no Chromium found; `apt-get install chromium` to run the browser test",
-                allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sitebrowser.require_chromium()
 
 # explorable -> the chapter page that shows it (chapter 7 may be split: found by content)
 NAMES = ["softmax", "neuron", "convexity", "margins", "precision"]
@@ -54,33 +39,11 @@ def _page_of(name):
     return None
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+# The server and the browser are the session's (`server`, `browser`: tests/site/conftest.py).
 
-
-@pytest.fixture(scope="module")
-def server():
-    if not (HTML / "index.html").is_file():
-        pytest.fail("no built site in _build/html: run `make test-build` (or `make book`) first")
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                            functools.partial(_QuietHandler, directory=str(HTML)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-def _open(browser, base, path, width=1280, scheme="light"):
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
+async def _open(browser, base, path, width=1280, scheme="light"):
+    context = await browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = await context.new_page()
     report = {"outside": [], "errors": [], "requests": []}
     host = urlparse(base).netloc
     page.on("request", lambda r: report["requests"].append(r.url))
@@ -88,19 +51,19 @@ def _open(browser, base, path, width=1280, scheme="light"):
             and urlparse(r.url).netloc != host and report["outside"].append(r.url))
     page.on("pageerror", lambda e: report["errors"].append(str(e)))
     page.on("console", lambda m: m.type == "error" and report["errors"].append(m.text))
-    page.goto(f"{base}/{path}", wait_until="load")
+    await page.goto(f"{base}/{path}", wait_until="load")
     return context, page, report
 
 
-def _readouts(page, name):
-    return page.eval_on_selector_all(
+async def _readouts(page, name):
+    return await page.eval_on_selector_all(
         f"#xe-{name} dd[data-field]", "els => Object.fromEntries(els.map(e => [e.dataset.field, e.textContent]))")
 
 
-def _press(page, name, slider, times=1, key="ArrowRight"):
-    page.focus(f"#xe-{name}-{slider}")
+async def _press(page, name, slider, times=1, key="ArrowRight"):
+    await page.focus(f"#xe-{name}-{slider}")
     for _ in range(times):
-        page.keyboard.press(key)
+        await page.keyboard.press(key)
 
 
 def _num(text):
@@ -109,31 +72,31 @@ def _num(text):
 
 # -- what the page must show, computed here with xent for the slider positions ---------------
 
-def _check_softmax(page):
-    _press(page, "softmax", "s2", 2)                 # 0.5 -> 1.5
-    _press(page, "softmax", "s3", 1, "ArrowLeft")    # -1 -> -1.5
+async def _check_softmax(page):
+    await _press(page, "softmax", "s2", 2)                 # 0.5 -> 1.5
+    await _press(page, "softmax", "s3", 1, "ArrowLeft")    # -1 -> -1.5
     s = np.array([[2.0, 1.5, -1.5]])
-    shown = _readouts(page, "softmax")
+    shown = await _readouts(page, "softmax")
     p = xent.softmax(s)[0]
     assert _num(shown["p1"]) == pytest.approx(p[0], abs=6e-5)
     assert _num(shown["ce"]) == pytest.approx(xent.cross_entropy_with_logits(s, np.array([0])), abs=6e-5)
     assert _num(shown["se"]) == pytest.approx(xent.mean_squared_error(xent.softmax(s), np.array([0])), abs=6e-5)
-    assert page.text_content('#xe-softmax output[data-for="s2"]') == "1.5"
-    bars = page.eval_on_selector_all("#xe-softmax .xe-panel:nth-child(2) text.xe-small",
+    assert await page.text_content('#xe-softmax output[data-for="s2"]') == "1.5"
+    bars = await page.eval_on_selector_all("#xe-softmax .xe-panel:nth-child(2) text.xe-small",
                                      "els => els.map(e => e.textContent)")
     grad = xent.cross_entropy_with_logits_grad(s, np.array([0]))[0]
     assert [float(b) for b in bars] == pytest.approx(np.round(grad, 2), abs=0.0051)
 
 
-def _check_neuron(page):
-    page.focus("#xe-neuron button.xe-play")          # the replay button, from the keyboard
-    page.keyboard.press("Enter")
-    assert page.eval_on_selector("#xe-neuron button.xe-play", "b => b.disabled")   # running
-    page.wait_for_function("() => !document.querySelector('#xe-neuron button.xe-play').disabled",
+async def _check_neuron(page):
+    await page.focus("#xe-neuron button.xe-play")          # the replay button, from the keyboard
+    await page.keyboard.press("Enter")
+    assert await page.eval_on_selector("#xe-neuron button.xe-play", "b => b.disabled")   # running
+    await page.wait_for_function("() => !document.querySelector('#xe-neuron button.xe-play').disabled",
                            timeout=10_000)
-    assert page.eval_on_selector_all("#xe-neuron svg path", "els => els.length") == 3
-    _press(page, "neuron", "eta_mse", 3)             # 0.15 -> 1.2
-    shown = _readouts(page, "neuron")
+    assert await page.eval_on_selector_all("#xe-neuron svg path", "els => els.length") == 3
+    await _press(page, "neuron", "eta_mse", 3)             # 0.15 -> 1.2
+    shown = await _readouts(page, "neuron")
     for loss, eta in (("ce", 0.15), ("mse", 1.2)):
         w, b, ps = 2.0, 2.0, []
         for _ in range(301):
@@ -152,12 +115,12 @@ def _check_neuron(page):
         assert _num(shown[f"final_{loss}"]) == pytest.approx(ps[-1], abs=6e-5)
 
 
-def _check_convexity(page):
-    _press(page, "convexity", "shift", 6)            # -0.5 -> 1.0: separable
-    shown = _readouts(page, "convexity")
+async def _check_convexity(page):
+    await _press(page, "convexity", "shift", 6)            # -0.5 -> 1.0: separable
+    shown = await _readouts(page, "convexity")
     assert shown["separable"] == "yes" and shown["w_star"].startswith("none")
-    _press(page, "convexity", "shift", 8, "ArrowLeft")   # -> -1.0: overlapping
-    shown = _readouts(page, "convexity")
+    await _press(page, "convexity", "shift", 8, "ArrowLeft")   # -> -1.0: overlapping
+    shown = await _readouts(page, "convexity")
     rng = np.random.default_rng(11)
     a, b = np.abs(rng.normal(size=20)), np.abs(rng.normal(size=20))
     x, y = np.r_[-1.0 + a, 1.0 - b], np.r_[np.ones(20), np.zeros(20)]
@@ -167,23 +130,23 @@ def _check_convexity(page):
     assert _num(shown["d2_ce"]) > 0 > _num(shown["d2_se"])
 
 
-def _check_margins(page):
-    _press(page, "margins", "arc", 2)                # 0.50 -> 0.60
-    _press(page, "margins", "cos", 1, "ArrowLeft")   # 0.35 -> 0.30
-    shown = _readouts(page, "margins")
+async def _check_margins(page):
+    await _press(page, "margins", "arc", 2)                # 0.50 -> 0.60
+    await _press(page, "margins", "cos", 1, "ArrowLeft")   # 0.35 -> 0.30
+    shown = await _readouts(page, "margins")
     assert _num(shown["gap_arc"]) == pytest.approx(np.degrees(0.6), abs=0.051)
     x45 = np.array([[np.cos(np.pi / 4), np.sin(np.pi / 4)]])
     h = xent.cosface_logits(x45, np.eye(2), np.array([0]), s=1.0, m=0.3)[0, 0]
     assert _num(shown["gap_cos"]) == pytest.approx(np.degrees(np.arccos(h)) - 45, abs=0.051)
-    assert page.text_content('#xe-margins output[data-for="arc"]') == "m = 0.60 rad"
+    assert await page.text_content('#xe-margins output[data-for="arc"]') == "m = 0.60 rad"
 
 
-def _check_precision(page):
+async def _check_precision(page):
     import mpmath as mp
 
-    _press(page, "precision", "dtype", 1)            # float32
-    _press(page, "precision", "t", 10, "ArrowLeft")  # 20 -> 15
-    shown = _readouts(page, "precision")
+    await _press(page, "precision", "dtype", 1)            # float32
+    await _press(page, "precision", "t", 10, "ArrowLeft")  # 20 -> 15
+    shown = await _readouts(page, "precision")
     mp.mp.dps = 50
     exact = mp.log1p(mp.exp(-15))
     t32 = np.float32(15.0)
@@ -194,9 +157,9 @@ def _check_precision(page):
     assert _num(shown["naive"]) == pytest.approx(float(naive), rel=6e-4, abs=1e-30)
     assert _num(shown["rel_stable"]) < 2 * np.finfo(np.float32).eps
     # float64 stable form at t = 15 is the library's value
-    _press(page, "precision", "dtype", 1, "ArrowLeft")
+    await _press(page, "precision", "dtype", 1, "ArrowLeft")
     lib = xent.binary_cross_entropy_with_logits(np.array([15.0]), np.ones(1))
-    assert _num(_readouts(page, "precision")["stable"]) == pytest.approx(lib, rel=6e-4)
+    assert _num((await _readouts(page, "precision"))["stable"]) == pytest.approx(lib, rel=6e-4)
 
 
 CHECKS = {"softmax": _check_softmax, "neuron": _check_neuron, "convexity": _check_convexity,
@@ -207,49 +170,59 @@ CHECKS = {"softmax": _check_softmax, "neuron": _check_neuron, "convexity": _chec
 def test_explorable(name, server, browser):
     path = _page_of(name)
     assert path, f"no page of the built site shows the explorable {name!r}"
-    context, page, report = _open(browser, server, path)
-    page.wait_for_selector(f"#xe-{name}[data-ready='true']", timeout=10_000)
-    tti = page.evaluate(
-        "() => { const n = performance.getEntriesByType('navigation')[0];"
-        " const s = performance.getEntriesByType('resource')"
-        "   .find(e => e.name.includes('/_static/explorables.js'));"
-        " return [n.domInteractive, s ? s.responseEnd : null]; }")
-    assert page.query_selector(f"#xe-{name} .xe-note") is None   # the notebook-only note is gone
-    CHECKS[name](page)
-    assert report["errors"] == [] and report["outside"] == []
-    scripts = [u for u in report["requests"] if urlparse(u).path.endswith("/explorables.js")]
-    assert len(scripts) == 1 and scripts[0].startswith(server + "/_static/")
-    ready_ms, init_ms = page.evaluate(f"() => {{ const d = document.getElementById('xe-{name}').dataset;"
-                                      " return [Number(d.readyAt), Number(d.initMs)]; }")
-    served = (HTML / path).read_text(encoding="utf-8")
-    figure = re.search(rf'<figure class="xent-explorable" id="xe-{name}">.*?</figure>', served, re.S)
-    fig_bytes = len(figure.group(0).encode())
-    static = sum((HTML / "_static" / f).stat().st_size for f in ("explorables.js", "explorables.css"))
-    gz = len(gzip.compress(figure.group(0).encode(), 9))
-    print(f"\n{name}: {path}: figure {fig_bytes} B ({gz} B gzipped) + script and style {static} B; "
-          f"interactive {ready_ms:.0f} ms after navigation start (DOM interactive {tti[0]:.0f} ms, "
-          f"script done {tti[1]:.0f} ms); drawing took {init_ms:.1f} ms")
-    context.close()
+
+    async def check():
+        context, page, report = await _open(browser.browser, server, path)
+        try:
+            await page.wait_for_selector(f"#xe-{name}[data-ready='true']", timeout=10_000)
+            tti = await page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0];"
+                " const s = performance.getEntriesByType('resource')"
+                "   .find(e => e.name.includes('/_static/explorables.js'));"
+                " return [n.domInteractive, s ? s.responseEnd : null]; }")
+            assert await page.query_selector(f"#xe-{name} .xe-note") is None   # the notebook-only note is gone
+            await CHECKS[name](page)
+            assert report["errors"] == [] and report["outside"] == []
+            scripts = [u for u in report["requests"] if urlparse(u).path.endswith("/explorables.js")]
+            assert len(scripts) == 1 and scripts[0].startswith(server + "/_static/")
+            ready_ms, init_ms = await page.evaluate(f"() => {{ const d = document.getElementById('xe-{name}').dataset;"
+                                                    " return [Number(d.readyAt), Number(d.initMs)]; }")
+            served = (HTML / path).read_text(encoding="utf-8")
+            figure = re.search(rf'<figure class="xent-explorable" id="xe-{name}">.*?</figure>', served, re.S)
+            fig_bytes = len(figure.group(0).encode())
+            static = sum((HTML / "_static" / f).stat().st_size for f in ("explorables.js", "explorables.css"))
+            gz = len(gzip.compress(figure.group(0).encode(), 9))
+            print(f"\n{name}: {path}: figure {fig_bytes} B ({gz} B gzipped) + script and style {static} B; "
+                  f"interactive {ready_ms:.0f} ms after navigation start (DOM interactive {tti[0]:.0f} ms, "
+                  f"script done {tti[1]:.0f} ms); drawing took {init_ms:.1f} ms")
+        finally:
+            await context.close()
+    browser.run(check())
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_phone_width_and_dark_mode(name, server, browser):
-    context, page, report = _open(browser, server, _page_of(name), width=390, scheme="dark")
-    page.wait_for_selector(f"#xe-{name}[data-ready='true']", timeout=10_000)
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
-    wide = page.evaluate(f"() => document.getElementById('xe-{name}').getBoundingClientRect().right"
-                         " - window.innerWidth")
-    assert wide <= 0
-    assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
-    fill = page.eval_on_selector(f"#xe-{name} svg text", "e => getComputedStyle(e).fill")
-    body = page.evaluate("() => getComputedStyle(document.body).color")
-    assert fill == body, "the figure's text does not follow the theme's text colour"
-    rgb = [int(v) for v in re.findall(r"\d+", fill)[:3]]
-    assert sum(rgb) > 3 * 150, f"text colour {fill} is too dark for the dark theme"
-    _press(page, name, page.eval_on_selector(f"#xe-{name} input[type=range]", "e => e.dataset.slider"))
-    assert report["errors"] == [] and report["outside"] == []
-    context.close()
+    async def check():
+        context, page, report = await _open(browser.browser, server, _page_of(name), width=390, scheme="dark")
+        try:
+            await page.wait_for_selector(f"#xe-{name}[data-ready='true']", timeout=10_000)
+            overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+            wide = await page.evaluate(f"() => document.getElementById('xe-{name}').getBoundingClientRect().right"
+                                       " - window.innerWidth")
+            assert wide <= 0
+            assert await page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+            fill = await page.eval_on_selector(f"#xe-{name} svg text", "e => getComputedStyle(e).fill")
+            body = await page.evaluate("() => getComputedStyle(document.body).color")
+            assert fill == body, "the figure's text does not follow the theme's text colour"
+            rgb = [int(v) for v in re.findall(r"\d+", fill)[:3]]
+            assert sum(rgb) > 3 * 150, f"text colour {fill} is too dark for the dark theme"
+            slider = await page.eval_on_selector(f"#xe-{name} input[type=range]", "e => e.dataset.slider")
+            await _press(page, name, slider)
+            assert report["errors"] == [] and report["outside"] == []
+        finally:
+            await context.close()
+    browser.run(check())
 
 
 def test_script_only_on_pages_with_an_explorable():

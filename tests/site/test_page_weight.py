@@ -11,12 +11,7 @@
 The sizes and Lighthouse scores are measured by ``benchmarks/bench_lighthouse.py``.
 """
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -24,7 +19,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 STATIC = HTML / "_static"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 if not (HTML / "index.html").is_file():
     pytest.skip("no built site: run `make test-build` first", allow_module_level=True)
@@ -105,32 +99,9 @@ def test_figures_are_lossless_webp_of_the_pngs():
         assert webp.stat().st_size < png.stat().st_size
 
 
-@pytest.fixture(scope="module")
-def site():
-    handler = functools.partial(_Quiet, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
-            pytest.fail("XENT_REQUIRE_BROWSER=1 but no Chromium")
-        pytest.skip("no Chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
+# In Chromium: the server and the browser are the session's (`server`, `browser`:
+# tests/site/conftest.py); without Chromium these tests are skipped (or fail, under
+# XENT_REQUIRE_BROWSER=1).
 
 ICONS_DRAWN = """() => Array.from(document.querySelectorAll('i[class*="fa-"]'))
   .filter(i => i.offsetParent !== null)
@@ -142,39 +113,48 @@ ICONS_DRAWN = """() => Array.from(document.querySelectorAll('i[class*="fa-"]'))
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_icons_drawn_and_search_index_on_demand(browser, site, width):
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    page = context.new_page()
-    urls = []
-    page.on("request", lambda r: urls.append(r.url))
-    page.goto(f"{site}/chapters/04_binary_gradient.html", wait_until="load")
-    page.wait_for_load_state("networkidle")
-    page.evaluate("() => document.fonts.ready")
-    assert not [u for u in urls if "fontawesome" in u], "Font Awesome's own files were loaded"
-    assert not [u for u in urls if "searchindex.js" in u], "the search index loaded with the page"
-    icons = page.evaluate(ICONS_DRAWN)
-    assert len(icons) >= 3, f"too few visible icons: {icons}"
-    for icon in icons:
-        assert icon["w"] > 4 and icon["content"] not in ("none", "normal", '""'), icon
-        assert "Book Font Awesome" in icon["family"], icon
-    assert page.evaluate("() => document.fonts.check('900 16px \"Book Font Awesome 6 Free\"')")
-    loaded = page.evaluate("""() => Array.from(document.fonts)
-        .filter(f => f.family.includes('Book Font Awesome') && f.status === 'loaded').length""")
-    assert loaded >= 1, "the icon subset font did not load"
-    # the search index comes when a search field gets the focus (the search button opens it)
-    page.locator("button.search-button__button:visible").first.click()
-    page.wait_for_function("() => typeof Search !== 'undefined' && Search._index != null", timeout=15000)
-    assert [u for u in urls if "searchindex.js" in u]
-    context.close()
+def test_icons_drawn_and_search_index_on_demand(browser, server, width):
+    async def check():
+        context = await browser.browser.new_context(viewport={"width": width, "height": 800})
+        try:
+            page = await context.new_page()
+            urls = []
+            page.on("request", lambda r: urls.append(r.url))
+            await page.goto(f"{server}/chapters/04_binary_gradient.html", wait_until="load")
+            await page.wait_for_load_state("networkidle")
+            await page.evaluate("() => document.fonts.ready")
+            assert not [u for u in urls if "fontawesome" in u], "Font Awesome's own files were loaded"
+            assert not [u for u in urls if "searchindex.js" in u], "the search index loaded with the page"
+            icons = await page.evaluate(ICONS_DRAWN)
+            assert len(icons) >= 3, f"too few visible icons: {icons}"
+            for icon in icons:
+                assert icon["w"] > 4 and icon["content"] not in ("none", "normal", '""'), icon
+                assert "Book Font Awesome" in icon["family"], icon
+            assert await page.evaluate("() => document.fonts.check('900 16px \"Book Font Awesome 6 Free\"')")
+            loaded = await page.evaluate("""() => Array.from(document.fonts)
+                .filter(f => f.family.includes('Book Font Awesome') && f.status === 'loaded').length""")
+            assert loaded >= 1, "the icon subset font did not load"
+            # the search index comes when a search field gets the focus (the search button opens it)
+            await page.locator("button.search-button__button:visible").first.click()
+            await page.wait_for_function("() => typeof Search !== 'undefined' && Search._index != null",
+                                         timeout=15000)
+            assert [u for u in urls if "searchindex.js" in u]
+        finally:
+            await context.close()
+    browser.run(check())
 
 
-def test_search_page_finds_results(browser, site):
-    context = browser.new_context()
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{site}/search.html?q=softmax", wait_until="load")
-    page.wait_for_selector("#search-results ul.search li", timeout=20000)
-    assert page.locator("#search-results ul.search li").count() >= 3
-    assert errors == []
-    context.close()
+def test_search_page_finds_results(browser, server):
+    async def check():
+        context = await browser.browser.new_context()
+        try:
+            page = await context.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            await page.goto(f"{server}/search.html?q=softmax", wait_until="load")
+            await page.wait_for_selector("#search-results ul.search li", timeout=20000)
+            assert await page.locator("#search-results ul.search li").count() >= 3
+            assert errors == []
+        finally:
+            await context.close()
+    browser.run(check())

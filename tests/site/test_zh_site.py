@@ -15,27 +15,19 @@ Also: search finds 交叉熵 and 梯度 in the pages that explain them, and no f
 untranslated when the notebooks were executed for this edition.
 """
 
-import functools
-import http.server
 import json
-import os
 import re
-import shutil
-import threading
-from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+import sitebrowser
+from sitebrowser import DESKTOP, HTML, ROOT
+from sitebrowser import open_page as _open
+from sitebrowser import seen_on as _seen
+
 ZH = HTML / "zh_CN"
 FIGURE_LOG = ROOT / "_build" / "zh_CN_build" / "figure-strings.jsonl"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 RAW_TEX = re.compile(r"\$\$|\\frac|\\begin\{|\\sum_|\\partial")
 SWITCH = re.compile(r'<p class="xent-lang-switch"><a href="([^"]+)" hreflang="([^"]+)"')
 
@@ -107,64 +99,16 @@ def test_search_index_has_chinese_words(term, page):
 
 
 # -- in the browser ---------------------------------------------------------------------------
+# The pages are opened by the session's `visits` (tests/site/sitebrowser.py), together with the
+# English edition's: one Chromium and one server for every module, each page once per mode,
+# several pages at a time; axe-core runs there once per page and theme, in the light desktop
+# visit that test_chinese_page_desktop reads.
 
-if CHROMIUM is None:
-    if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("XENT_REQUIRE_BROWSER=1 but no Chromium: apt-get install chromium")
-    pytest.skip("no Chromium found; install it with `apt-get install chromium` (Debian)",
-                allow_module_level=True)
+sitebrowser.require_chromium()
+pytest.importorskip("axe_playwright_python.async_playwright")
 
-sync_api = pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not PAGES:
-        pytest.fail("no Chinese site in _build/html/zh_CN: run `make book` first")
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                            functools.partial(_QuietHandler, directory=str(HTML)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return axe_module.Axe()
-
-
-def _open(browser, url, viewport):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    report = {"errors": [], "outside": [], "failed": []}
-    host = urlparse(url).netloc
-    page.on("console", lambda m: m.type == "error" and report["errors"].append(m.text))
-    page.on("pageerror", lambda e: report["errors"].append(str(e)))
-    page.on("request", lambda r: urlparse(r.url).scheme in ("http", "https")
-            and urlparse(r.url).netloc != host and report["outside"].append(r.url))
-    page.on("requestfailed", lambda r: report["failed"].append(r.url))
-    page.on("response", lambda r: r.status >= 400 and report["failed"].append(f"{r.url} ({r.status})"))
-    page.goto(url, wait_until="load")
-    page.wait_for_function("() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)",
-                           timeout=20000)
-    page.evaluate("() => window.MathJax ? window.MathJax.startup.promise : null")
-    page.wait_for_load_state("networkidle")
-    return context, page, report
-
+# Those pages of the edition that this session visits (all, or those XENT_SITE_PAGES names).
+VISITED = [p[len("zh_CN/"):] for p in sitebrowser.site_pages() if p.startswith("zh_CN/")]
 
 # The article's prose, without code, outputs, math and the navigation.
 PROSE = """() => {
@@ -187,78 +131,107 @@ def test_prose_counter():
     assert prose_counts("交叉熵（cross entropy）是损失。") == (6, 2)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_chinese_page_desktop(browser, server, axe, page):
-    context, tab, report = _open(browser, f"{server}/zh_CN/{quote(page)}", DESKTOP)
-    try:
-        assert report["outside"] == [], f"requests to another host: {report['outside']}"
-        assert report["failed"] == [], f"failed requests: {report['failed']}"
-        assert report["errors"] == [], f"console errors: {report['errors']}"
-        assert tab.locator("mjx-merror").count() == 0, "MathJax reported an error"
-        prose = tab.evaluate(PROSE)
-        raw = sorted(set(RAW_TEX.findall(prose)))
-        assert not raw, f"raw TeX left untypeset: {raw}"
-        math_nodes = tab.locator("main .math").count()
-        assert tab.locator("main mjx-container").count() >= math_nodes, "formulas not typeset"
-        images = tab.evaluate("""() => Array.from(document.querySelectorAll('main img')).map(i =>
-            ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0,
-              alt: (i.getAttribute('alt') || '').trim()}))""")
-        assert [i["src"] for i in images if not i["ok"]] == [], "images that did not load"
-        assert [i["src"] for i in images if not i["alt"]] == [], "images without alt text"
-        cjk, english = prose_counts(prose)
-        # The list of propositions (prf-prf) shows the titles sphinx-proof recorded before the
-        # page was translated: it stays English (a known limit, see CONTRIBUTING.md).
-        assert cjk > english or page == "prf-prf.html", f"the prose is not Chinese: {cjk} CJK characters, {english} English words"
-        assert tab.locator("html[lang='zh-CN']").count() == 1
-        assert tab.locator(".xent-lang-switch a[hreflang='en']").is_visible()
-        slanted = tab.evaluate("""() => Array.from(document.querySelectorAll('main em, main i'))
-            .filter(e => /[\\u4e00-\\u9fff]/.test(e.textContent)
-                    && getComputedStyle(e).fontStyle !== 'normal').length""")
-        assert slanted == 0, "Chinese text in emphasis is slanted"
-        violations = [v for v in axe.run(tab).response["violations"]
-                      if v["impact"] in ("serious", "critical")]
-        assert violations == [], "accessibility: " + "; ".join(
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-            for v in violations)
-    finally:
-        context.close()
+SLANTED = """() => Array.from(document.querySelectorAll('main em, main i'))
+    .filter(e => /[\\u4e00-\\u9fff]/.test(e.textContent)
+            && getComputedStyle(e).fontStyle !== 'normal').length"""
+
+ZH_IMAGES = """() => Array.from(document.querySelectorAll('main img')).map(i =>
+    ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0,
+      alt: (i.getAttribute('alt') || '').trim()}))"""
+
+# The article's Chinese terms beside the English ones, on a page of the English edition.
+ZH_RUNS = """() => Array.from(document.querySelectorAll('main .xent-zh'))
+    .map(e => [e.textContent, getComputedStyle(e).fontStyle, e.lang])"""
+TERMS_PAGE = "chapters/04_binary_gradient.html"
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_chinese_page_phone(browser, server, page):
-    context, tab, report = _open(browser, f"{server}/zh_CN/{quote(page)}", PHONE)
-    try:
-        assert report["outside"] == [] and report["failed"] == [] and report["errors"] == [], report
-        overflow = tab.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 1, f"the page is {overflow}px wider than a {PHONE['width']}px phone screen"
-    finally:
-        context.close()
+@sitebrowser.probe(["light", "phone"], pages=lambda path: path.startswith("zh_CN/"))
+async def _probe_chinese(tab, path, mode):
+    """What the Chinese pages' tests assert on (the page's report and axe-core's violations
+    are recorded by the visit itself)."""
+    if mode == "phone":
+        return {"zh_overflow": await tab.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")}
+    return {"zh_merror": await tab.locator("mjx-merror").count(),
+            "zh_prose": await tab.evaluate(PROSE),
+            "zh_math_nodes": await tab.locator("main .math").count(),
+            "zh_mjx": await tab.locator("main mjx-container").count(),
+            "zh_images": await tab.evaluate(ZH_IMAGES),
+            "zh_lang": await tab.locator("html[lang='zh-CN']").count(),
+            "zh_switch_visible": await tab.locator(".xent-lang-switch a[hreflang='en']").is_visible(),
+            "zh_slanted": await tab.evaluate(SLANTED)}
 
 
-def test_chinese_terms_upright_in_english_edition(browser, server):
+@sitebrowser.probe(["light"], pages=lambda path: path == TERMS_PAGE)
+async def _probe_terms(tab, path, mode):
+    return {"zh_runs": await tab.evaluate(ZH_RUNS), "zh_runs_in_em": await tab.locator("main em .xent-zh").count()}
+
+
+@pytest.mark.parametrize("page", VISITED)
+def test_chinese_page_desktop(visits, page):
+    seen = _seen(visits, f"zh_CN/{page}", "light")
+    report = seen["report"]
+    assert report.outside == [], f"requests to another host: {report.outside}"
+    assert report.failed == [], f"failed requests: {report.failed}"
+    assert report.errors == [], f"console errors: {report.errors}"
+    assert seen["zh_merror"] == 0, "MathJax reported an error"
+    prose = seen["zh_prose"]
+    raw = sorted(set(RAW_TEX.findall(prose)))
+    assert not raw, f"raw TeX left untypeset: {raw}"
+    math_nodes = seen["zh_math_nodes"]
+    assert seen["zh_mjx"] >= math_nodes, "formulas not typeset"
+    images = seen["zh_images"]
+    assert [i["src"] for i in images if not i["ok"]] == [], "images that did not load"
+    assert [i["src"] for i in images if not i["alt"]] == [], "images without alt text"
+    cjk, english = prose_counts(prose)
+    # The list of propositions (prf-prf) shows the titles sphinx-proof recorded before the
+    # page was translated: it stays English (a known limit, see CONTRIBUTING.md).
+    assert cjk > english or page == "prf-prf.html", f"the prose is not Chinese: {cjk} CJK characters, {english} English words"
+    assert seen["zh_lang"] == 1
+    assert seen["zh_switch_visible"]
+    slanted = seen["zh_slanted"]
+    assert slanted == 0, "Chinese text in emphasis is slanted"
+    # axe-core, run once per page and theme by the visit (the whole rule set, in the light theme).
+    violations = seen["violations"]
+    assert violations == [], "accessibility: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations)
+
+
+@pytest.mark.parametrize("page", VISITED)
+def test_chinese_page_phone(visits, page):
+    seen = _seen(visits, f"zh_CN/{page}", "phone")
+    report = seen["report"]
+    assert report.outside == [] and report.failed == [] and report.errors == [], vars(report)
+    overflow = seen["zh_overflow"]
+    assert overflow <= 1, f"the page is {overflow}px wider than a {sitebrowser.PHONE['width']}px phone screen"
+
+
+def test_chinese_terms_upright_in_english_edition(visits):
     """The article's terms beside the English ones (in emphasis, too) are never slanted."""
-    context, tab, _ = _open(browser, f"{server}/chapters/04_binary_gradient.html", DESKTOP)
-    try:
-        styles = tab.evaluate("""() => Array.from(document.querySelectorAll('main .xent-zh'))
-            .map(e => [e.textContent, getComputedStyle(e).fontStyle, e.lang])""")
-        assert styles, "no Chinese run was marked on the English page"
-        assert all(style == "normal" and lang == "zh-CN" for _, style, lang in styles), styles
-        in_em = tab.locator("main em .xent-zh").count()
-        assert in_em > 0, "the article's section titles (*学习过程*) should be marked inside emphasis"
-    finally:
-        context.close()
+    if (TERMS_PAGE, "light") not in visits:
+        pytest.skip(f"XENT_SITE_PAGES leaves out {TERMS_PAGE}")
+    seen = _seen(visits, TERMS_PAGE, "light")
+    styles = seen["zh_runs"]
+    assert styles, "no Chinese run was marked on the English page"
+    assert all(style == "normal" and lang == "zh-CN" for _, style, lang in styles), styles
+    in_em = seen["zh_runs_in_em"]
+    assert in_em > 0, "the article's section titles (*学习过程*) should be marked inside emphasis"
 
 
 @pytest.mark.parametrize("query, expected", [("交叉熵", "08_information_theory.html"),
                                               ("梯度", "04_binary_gradient.html")])
 def test_search_in_chinese(browser, server, query, expected):
-    context, tab, report = _open(browser, f"{server}/zh_CN/search.html?q={quote(query)}", DESKTOP)
-    try:
-        tab.wait_for_selector("#search-results ul li", timeout=20000)
-        links = tab.eval_on_selector_all("#search-results a", "as => as.map(a => a.getAttribute('href'))")
-        assert any(expected in (href or "") for href in links), f"{query} did not find {expected}: {links[:10]}"
-        placeholder = tab.locator("input[name='q']").first.get_attribute("placeholder")
-        assert re.search(r"[\u4e00-\u9fff]", placeholder or ""), f"search placeholder {placeholder!r}"
-        assert report["outside"] == [] and report["errors"] == [], report
-    finally:
-        context.close()
+    async def check():
+        context, tab, report = await _open(browser.browser, server, f"zh_CN/search.html?q={quote(query)}",
+                                           DESKTOP, "light")
+        try:
+            await tab.wait_for_selector("#search-results ul li", timeout=20000)
+            links = await tab.eval_on_selector_all("#search-results a", "as => as.map(a => a.getAttribute('href'))")
+            assert any(expected in (href or "") for href in links), f"{query} did not find {expected}: {links[:10]}"
+            placeholder = await tab.locator("input[name='q']").first.get_attribute("placeholder")
+            assert re.search(r"[\u4e00-\u9fff]", placeholder or ""), f"search placeholder {placeholder!r}"
+            assert report.outside == [] and report.errors == [], vars(report)
+        finally:
+            await context.close()
+    browser.run(check())
