@@ -1,4 +1,4 @@
-r"""Training a small feature network with a margin loss: the network, heads, Adam.
+r"""Training: a small feature network with margin-loss heads and Adam, and plain gradient descent.
 
 A *feature network* maps inputs :math:`X \in \mathbb R^{N \times n}` through one
 hidden layer of :math:`\tanh` units to features :math:`F`, and a *head*, the pair
