@@ -1,11 +1,15 @@
-"""xent.training: the feature network's gradient by central differences, Adam against its formula."""
+"""xent.training: the feature network's gradient by central differences, Adam against its formula,
+gradient descent against its closed form and a hand-written loop, softmax regression against
+scikit-learn's log_loss and central differences."""
 
 import numpy as np
 import pytest
 
 import xent
-from xent import (adam, blended_head, feature_net, feature_net_loss_and_grad, head,
-                  init_feature_net)
+from sklearn.metrics import log_loss
+
+from xent import (adam, blended_head, feature_net, feature_net_loss_and_grad, gradient_descent,
+                  head, init_feature_net, softmax_regression_loss_and_grad)
 
 KEYS = ("W1", "b1", "W2", "b2", "W")
 HEADS = {
@@ -117,3 +121,107 @@ def test_refuses_bad_networks():
         blended_head([HEADS["softmax"]], [1.0, 2.0])
     with pytest.raises(TypeError, match="callable"):
         head(None, None)
+
+
+def _square(p):
+    return float(p["x"] @ p["x"]), {"x": 2 * p["x"]}
+
+
+def test_gradient_descent_on_a_quadratic_is_the_closed_form():
+    """On |x|^2 each step multiplies x by (1 - 2 lr): x_t = (1 - 2 lr)^t x_0, exactly for lr = 1/4."""
+    x0 = np.array([3.0, -1.5])
+    out, losses = gradient_descent(_square, {"x": x0}, 6, lr=0.25)
+    np.testing.assert_array_equal(out["x"], x0 * 0.5 ** 6)
+    np.testing.assert_array_equal(losses, [float(x0 @ x0) * 0.25 ** t for t in range(6)])
+    assert np.array_equal(x0, [3.0, -1.5])  # the start is not modified
+
+
+def test_gradient_descent_matches_a_hand_written_loop():
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(30, 3)), rng.integers(0, 4, size=30)
+    W0 = rng.normal(size=(3, 4))
+    seen = []
+    out, losses = gradient_descent(softmax_regression_loss_and_grad, {"W": W0}, 25, lr=0.7,
+                                   args=(X, y), callback=lambda t, p, loss: seen.append((t, p, loss)))
+    W, by_hand = W0.copy(), []
+    for _ in range(25):
+        S = X @ W
+        P = np.exp(S - S.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        by_hand.append(-np.mean(np.log(P[np.arange(30), y])))
+        W = W - 0.7 * X.T @ ((P - np.eye(4)[y]) / 30)
+    np.testing.assert_allclose(out["W"], W, rtol=1e-12)
+    np.testing.assert_allclose(losses, by_hand, rtol=1e-12)
+    # the callback sees t = 0..steps, the parameters after t steps and their loss
+    assert [t for t, _, _ in seen] == list(range(26))
+    np.testing.assert_array_equal(seen[0][1]["W"], W0)
+    assert seen[-1][1] is out and seen[3][2] == losses[3]
+    assert not np.array_equal(seen[1][1]["W"], seen[2][1]["W"])  # kept references stay as they were
+
+
+def test_gradient_descent_callback_stops_and_rates_broadcast():
+    rates = np.array([0.25, 0.1, 0.05])
+    stops = []
+
+    def below(t, p, loss):
+        stops.append(t)
+        return bool(np.all(np.abs(p["x"]) < 0.1))
+
+    out, losses = gradient_descent(lambda p: (p["x"] ** 2, {"x": 2 * p["x"]}), {"x": np.ones(3)},
+                                   1000, lr=rates, callback=below)
+    # run k multiplies by 1 - 2 rate_k per step; the slowest, 0.9^t, is below 0.1 from t = 22
+    t_stop = int(np.ceil(np.log(0.1) / np.log(0.9)))
+    assert stops[-1] == t_stop == len(losses) and losses.shape == (t_stop, 3)
+    np.testing.assert_allclose(out["x"], (1 - 2 * rates) ** t_stop, rtol=1e-12)
+
+
+def test_softmax_regression_against_log_loss_and_central_differences():
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(20, 4)), rng.integers(0, 3, size=20)
+    W = rng.normal(size=(4, 3))
+    loss, grads = softmax_regression_loss_and_grad({"W": W}, X, y, l2=0.3)
+    S = X @ W
+    P = np.exp(S - S.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    assert abs(loss - (log_loss(y, P, labels=range(3)) + 0.15 * np.sum(W * W))) < 1e-12
+    err = xent.gradcheck(
+        lambda v: softmax_regression_loss_and_grad({"W": v.reshape(4, 3)}, X, y, l2=0.3)[0],
+        lambda v: softmax_regression_loss_and_grad({"W": v.reshape(4, 3)}, X, y, l2=0.3)[1]["W"].ravel(),
+        W.ravel())
+    assert err < xent.GRADCHECK_TOL
+    # label smoothing: the targets (1 - eps) one-hot + eps / M, written out
+    smooth, _ = softmax_regression_loss_and_grad({"W": W}, X, y, label_smoothing=0.1)
+    Q = 0.9 * np.eye(3)[y] + 0.1 / 3
+    assert abs(smooth - np.mean(-(Q * np.log(P)).sum(axis=1))) < 1e-12
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(steps=0, lr=0.1), ValueError, "steps"),
+    (dict(steps=2, lr=0.0), ValueError, "lr"),
+    (dict(steps=2, lr=np.array([0.1, -1.0])), ValueError, "lr"),
+    (dict(steps=2, lr="fast"), TypeError, "lr"),
+    (dict(steps=2, lr=True), TypeError, "lr"),
+    (dict(steps=2, lr=0.1, callback=3), TypeError, "callback"),
+])
+def test_gradient_descent_refuses_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gradient_descent(_square, {"x": np.ones(2)}, **kwargs)
+
+
+def test_gradient_descent_refuses_mismatched_gradients():
+    with pytest.raises(ValueError, match="grads"):
+        gradient_descent(lambda p: (0.0, {"y": p["x"]}), {"x": np.ones(2)}, 2, lr=0.1)
+    with pytest.raises(TypeError, match="loss_and_grad"):
+        gradient_descent(None, {"x": np.ones(2)}, 2, lr=0.1)
+    with pytest.raises(ValueError, match="params"):
+        gradient_descent(_square, {}, 2, lr=0.1)
+
+
+def test_softmax_regression_refuses_bad_input():
+    X, y = np.ones((3, 2)), np.array([0, 1, 0])
+    with pytest.raises(ValueError, match="params"):
+        softmax_regression_loss_and_grad({"V": np.zeros((2, 2))}, X, y)
+    with pytest.raises(ValueError, match="columns"):
+        softmax_regression_loss_and_grad({"W": np.zeros((3, 2))}, X, y)
+    with pytest.raises(ValueError, match="l2"):
+        softmax_regression_loss_and_grad({"W": np.zeros((2, 2))}, X, y, l2=-1.0)

@@ -1,4 +1,4 @@
-r"""Training a small feature network with a margin loss: the network, heads, Adam.
+r"""Training: a small feature network with margin-loss heads and Adam, and plain gradient descent.
 
 A *feature network* maps inputs :math:`X \in \mathbb R^{N \times n}` through one
 hidden layer of :math:`\tanh` units to features :math:`F`, and a *head*, the pair
@@ -6,7 +6,14 @@ of a logits function of :mod:`xent` and its gradient (``cosface_logits`` and
 ``cosface_logits_grad``, ...), maps the features and the class weights to the
 logits of the loss. ``feature_net_loss_and_grad`` returns the mean cross entropy
 and its gradient with respect to every parameter; ``adam`` minimises any such
-function. Chapter 7's experiment trains with these.
+function. Chapter 8's experiment trains with these.
+
+``gradient_descent`` is the plain method of chapter 6's neuron and softmax
+classifier and of chapter 12's digits: the same ``loss_and_grad`` interface,
+an optional callback that sees the parameters after every step (for curves and
+early stopping), and a learning rate that may be an array, to train one run per
+rate at once. ``softmax_regression_loss_and_grad`` is the loss of chapter 12's
+model, logits :math:`S = XW`.
 
 Examples
 --------
@@ -33,7 +40,8 @@ from .logits import cross_entropy_with_logits_value_and_grad
 from ._validation import check_array, check_positive
 
 __all__ = ["head", "blended_head", "init_feature_net", "feature_net",
-           "feature_net_loss_and_grad", "adam"]
+           "feature_net_loss_and_grad", "adam", "gradient_descent",
+           "softmax_regression_loss_and_grad"]
 
 _PARAMS = ("W1", "b1", "W2", "b2", "W")
 
@@ -169,3 +177,155 @@ def adam(loss_and_grad, params, steps, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8
             second[k] = beta2 * second[k] + (1 - beta2) * g * g
             params[k] -= lr * (first[k] / (1 - beta1 ** t)) / (np.sqrt(second[k] / (1 - beta2 ** t)) + eps)
     return params, loss
+
+
+def _rate(lr):
+    """The learning rate as a float, or as an array of positive finite rates."""
+    if isinstance(lr, bool):
+        raise TypeError("lr must be a real number or an array of them; got bool")
+    try:
+        rate = np.asarray(lr, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("lr must be a real number or an array of them; "
+                        f"got {type(lr).__name__}") from None
+    if rate.size == 0 or not np.all(np.isfinite(rate) & (rate > 0)):
+        raise ValueError(f"lr must be positive and finite; got {lr!r}")
+    return float(rate) if rate.ndim == 0 else rate
+
+
+def gradient_descent(loss_and_grad, params, steps, lr, args=(), callback=None):
+    r"""Gradient descent on ``loss_and_grad``: :math:`\theta_{t+1} = \theta_t - \eta\, \nabla L(\theta_t)`.
+
+    Parameters
+    ----------
+    loss_and_grad : callable
+        ``loss_and_grad(params, *args)`` returns ``(loss, grads)``, *grads* a
+        dict with the gradient of every entry of *params*, as for :func:`adam`.
+    params : dict of array_like
+        The starting point; it is not modified.
+    steps : int
+        The number of steps, at least 1.
+    lr : float or array_like
+        The learning rate :math:`\eta > 0`. An array of rates broadcasts
+        against every parameter: with parameters that carry one run per rate
+        along their leading axes, all the runs are trained at once.
+    args : tuple
+        Further arguments of *loss_and_grad*.
+    callback : callable, optional
+        ``callback(t, params, loss)`` with the parameters after *t* steps and
+        their loss, for :math:`t = 0, 1, \ldots,` *steps*: before every step and
+        once after the last (one more evaluation of *loss_and_grad*). Each step
+        makes new arrays, so the callback may keep *params* without copying.
+        If it returns ``True``, the descent stops at *t*.
+
+    Returns
+    -------
+    params : dict
+        The parameters after the last step (or where the callback stopped).
+    losses : ndarray
+        The loss before each step taken, one entry (or row) per step.
+
+    Raises
+    ------
+    ValueError
+        If *steps* is not a positive integer, *lr* not positive and finite, or
+        *grads* lacks an entry of *params*.
+
+    Examples
+    --------
+    On :math:`L(x) = x^2`, each step multiplies :math:`x` by :math:`1 - 2\eta`:
+
+    >>> import numpy as np
+    >>> from xent import gradient_descent
+    >>> square = lambda p: (float(p["x"] ** 2), {"x": 2 * p["x"]})
+    >>> out, losses = gradient_descent(square, {"x": 1.0}, 3, lr=0.25)
+    >>> float(out["x"]), losses.tolist()
+    (0.125, [1.0, 0.25, 0.0625])
+
+    Two rates at once, stopping when every run is below 0.2:
+
+    >>> squares = lambda p: (p["x"] ** 2, {"x": 2 * p["x"]})
+    >>> out, losses = gradient_descent(squares, {"x": np.ones(2)}, 50,
+    ...                                lr=np.array([0.25, 0.05]),
+    ...                                callback=lambda t, p, loss: bool(np.all(p["x"] < 0.2)))
+    >>> len(losses), bool(np.allclose(out["x"], [0.5 ** 16, 0.9 ** 16]))
+    (16, True)
+    """
+    if not callable(loss_and_grad):
+        raise TypeError("loss_and_grad must be callable")
+    if callback is not None and not callable(callback):
+        raise TypeError("callback must be callable or None")
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+        raise ValueError(f"steps must be a positive integer; got {steps!r}")
+    rate = _rate(lr)
+    if not isinstance(params, dict) or not params:
+        raise ValueError("params must be a non-empty dict of arrays")
+    params = {k: np.array(v, dtype=float) for k, v in params.items()}
+    losses = []
+    for t in range(steps):
+        loss, grads = loss_and_grad(params, *args)
+        if callback is not None and callback(t, params, loss) is True:
+            return params, np.array(losses, dtype=float)
+        if not isinstance(grads, dict) or set(grads) != set(params):
+            raise ValueError(f"grads must be a dict with the keys of params, {sorted(params)}")
+        losses.append(loss)
+        params = {k: v - rate * grads[k] for k, v in params.items()}
+    if callback is not None:
+        callback(steps, params, loss_and_grad(params, *args)[0])
+    return params, np.array(losses, dtype=float)
+
+
+def softmax_regression_loss_and_grad(params, X, y, l2=0.0, label_smoothing=0.0):
+    r"""Softmax regression: mean cross entropy of the logits :math:`S = XW`, and its gradient.
+
+    Parameters
+    ----------
+    params : dict
+        ``{"W": W}``, the weights, shape ``(d, M)`` (a constant column of *X*
+        makes the last row the bias).
+    X : array_like, shape (N, d)
+    y : array_like of int, shape (N,)
+        Class labels in ``0, ..., M - 1``.
+    l2 : float, optional
+        The weight-decay coefficient :math:`\lambda \ge 0`.
+    label_smoothing : float, optional
+        As in :func:`cross_entropy_with_logits`.
+
+    Returns
+    -------
+    loss : float
+        :math:`L = \frac1N \sum_n \ell(S_n, y_n) + \frac\lambda2 \lVert W \rVert^2`.
+    grads : dict
+        ``{"W": X^T G + lambda W}``.
+
+    Notes
+    -----
+    With :math:`G = \partial L / \partial S = (P - Y)/N`, :math:`P` the softmax of
+    the logits and :math:`Y` the (smoothed) one-hot targets, the chain rule
+    through :math:`S = XW` gives :math:`\partial L / \partial W = X^\top G + \lambda W`.
+
+    Examples
+    --------
+    At :math:`W = 0` every class gets :math:`1/M`, and the loss is :math:`\ln M`:
+
+    >>> import numpy as np
+    >>> from xent import softmax_regression_loss_and_grad
+    >>> X, y = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([0, 2])
+    >>> loss, grads = softmax_regression_loss_and_grad({"W": np.zeros((2, 3))}, X, y)
+    >>> bool(abs(loss - np.log(3)) < 1e-15), grads["W"].shape
+    (True, (2, 3))
+    """
+    if not isinstance(params, dict) or set(params) != {"W"}:
+        raise ValueError('params must be a dict {"W": W} (weights of shape (d, M))')
+    W = check_array("W", params["W"], ndim=2)
+    X = check_array("X", X, ndim=2)
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"X must have {W.shape[0]} columns (the rows of W); got shape {X.shape}")
+    if (isinstance(l2, bool) or not isinstance(l2, numbers.Real)
+            or not (np.isfinite(l2) and l2 >= 0)):
+        raise ValueError(f"l2 must be a non-negative finite number; got {l2!r}")
+    loss, G = cross_entropy_with_logits_value_and_grad(X @ W, y, label_smoothing=label_smoothing)
+    grad = X.T @ G
+    if l2:
+        loss, grad = loss + 0.5 * l2 * float(np.sum(W * W)), grad + l2 * W
+    return float(loss), {"W": grad}
