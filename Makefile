@@ -11,6 +11,9 @@ HTML   := _build/html
 PDF    := _build/latex/book.pdf
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PORT   ?= 8000
+# Node packages of the site build (package.json, pinned by package-lock.json): MathJax typesets
+# the formulas at build time (book_ext/prerender_math.py).
+NODE_STAMP := node_modules/.installed
 NOTEBOOKS ?= chapters
 
 # The notebooks print numbers to the last digit, and on x86-64 the last bits depend on the CPU:
@@ -22,7 +25,7 @@ ifeq ($(shell uname -m),x86_64)
 NB_ENV := OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 endif
 
-.PHONY: help venv book pdf pdf-from-cache execute test test-lib test-notebooks test-build test-pdf test-site lab serve bench screenshot clean
+.PHONY: help venv node_modules book pdf pdf-from-cache execute test test-lib test-notebooks test-build test-pdf test-site lab serve bench screenshot clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -34,7 +37,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)  ## create .venv and install requirements.txt into it
 
-book: $(STAMP)  ## execute every notebook and build the site into _build/html (with the PDF if XeLaTeX is installed)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node_modules: $(NODE_STAMP)  ## install the Node packages of package-lock.json (MathJax for the build)
+
+book: $(STAMP) $(NODE_STAMP)  ## execute every notebook and build the site into _build/html (with the PDF if XeLaTeX is installed)
 	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute _build/latex
 	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py
 	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
@@ -61,7 +71,7 @@ execute: $(STAMP)  ## re-execute NOTEBOOKS=chapters/... in place, top to bottom 
 	@test "$(NOTEBOOKS)" != chapters || { echo "name the notebooks: make execute NOTEBOOKS=chapters/04_binary_gradient.ipynb"; exit 1; }
 	env $(NB_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
-test: $(STAMP)  ## the whole suite (library, notebooks, strict builds of both editions, PDF, browser), timing each stage
+test: $(STAMP) $(NODE_STAMP)  ## the whole suite (library, notebooks, strict builds of both editions, PDF, browser), timing each stage
 	MAKE="$(MAKE)" bash tests/stages.sh
 
 # Where `make test` keeps the notebooks as nbval executed them, for test-build (see
@@ -80,7 +90,7 @@ test-notebooks: $(STAMP)  ## nbval: re-execute every chapter (or NOTEBOOKS=...) 
 	env $(NB_ENV) OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest $(NBVAL) \
 	  -n auto --dist loadfile $(if $(NBVAL_KEEP),-p book_ext.execute_notebooks --keep-executed $(NBVAL_KEEP)) $(NOTEBOOKS)
 
-test-build: $(STAMP)  ## build with warnings as errors (-W --keep-going, nitpicky)
+test-build: $(STAMP) $(NODE_STAMP)  ## build with warnings as errors (-W --keep-going, nitpicky)
 	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute
 	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py $(if $(NBVAL_EXECUTED),--from $(NBVAL_EXECUTED))
 	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
@@ -120,13 +130,13 @@ ZH_ENV   := XENT_LANG=$(ZH) XENT_LOCALE_DIR=$(abspath locales) XENT_FIGURE_LOG=$
 ZH_FLAGS ?=
 .PHONY: book-zh book-zh-build book-zh-install test-build-zh gettext translation-status test-translation
 
-book-zh: $(STAMP)  ## execute the notebooks with Chinese figure text, build the Chinese site into _build/html/zh_CN
+book-zh: $(STAMP) $(NODE_STAMP)  ## execute the notebooks with Chinese figure text, build the Chinese site into _build/html/zh_CN
 	$(MAKE) --no-print-directory book-zh-build
 	$(MAKE) --no-print-directory book-zh-install
 
 # book-zh in two steps, so that `make test` can build this edition while test-build builds the
 # English one: the Chinese site is moved into _build/html only once that build is done.
-book-zh-build: $(STAMP)
+book-zh-build: $(STAMP) $(NODE_STAMP)
 	rm -rf $(ZH_BUILD) $(HTML)/$(ZH)
 	mkdir -p $(ZH_BUILD)
 	$(BIN)/python book_ext/translation.py compile-figures $(ZH)

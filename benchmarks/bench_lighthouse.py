@@ -13,8 +13,11 @@ Lighthouse is installed on first use with npm into ``_build/tools/lighthouse``
 this machine, so it moves with the machine's load: the load average and
 Lighthouse's CPU benchmark index are printed with the scores.
 
-Usage: ``python benchmarks/bench_lighthouse.py [--runs N]`` after ``make book``
-(N runs per page and form factor, the median score is printed; default 1).
+Usage: ``python benchmarks/bench_lighthouse.py [--runs N] [--site DIR]`` after
+``make book`` (N runs per page and form factor, the median score is printed;
+default 1; ``--site`` measures another built site than ``_build/html``). Below each
+score, the performance audits Lighthouse scores under 0.9 are named with their
+figures (what keeps the score down), with the unused JavaScript and the DOM size.
 Targets (issue 16): mobile performance >= 90, desktop >= 98, accessibility,
 best practices and SEO 100, first load of the heaviest chapter < 1 MB.
 """
@@ -70,7 +73,7 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def serve():
-    handler = functools.partial(_GzipHandler, directory=str(HTML))
+    handler = functools.partial(_GzipHandler, directory=str(HTML))  # HTML: see main()
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -96,6 +99,7 @@ def first_load(base, paths):
             page.on("requestfinished", lambda r: done.append(r))
             page.goto(f"{base}/{path}", wait_until="load")
             page.wait_for_load_state("networkidle")
+            # a site typeset in the browser: its fonts load once MathJax has typeset the page
             page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
             page.wait_for_load_state("networkidle")
             wire, by_type = 0, {}
@@ -138,6 +142,12 @@ def lighthouse(url, desktop):
         "requests": len(audits["network-requests"]["details"]["items"]),
         "timings": {t: audits[t]["numericValue"] for t in TIMINGS},
         "benchmark": report["environment"]["benchmarkIndex"],
+        "slow": sorted((a["id"], a.get("displayValue", "")) for a in
+                       (audits[r["id"]] for r in report["categories"]["performance"]["auditRefs"])
+                       if a.get("score") is not None and a["score"] < 0.9
+                       and a.get("scoreDisplayMode") in ("numeric", "metricSavings", "binary")),
+        "unused_js": audits.get("unused-javascript", {}).get("details", {}).get("overallSavingsBytes", 0),
+        "dom": audits.get("dom-size", {}).get("numericValue", 0),
         "failed": sorted(r["id"] for c in CATEGORIES if c != "performance"
                          for r in report["categories"][c]["auditRefs"]
                          if r.get("weight", 0) > 0 and audits[r["id"]]["score"] is not None
@@ -146,10 +156,13 @@ def lighthouse(url, desktop):
 
 
 def main():
+    global HTML
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page and form factor")
     parser.add_argument("--no-lighthouse", action="store_true", help="page weights only")
+    parser.add_argument("--site", type=Path, default=HTML, help="the built site (default _build/html)")
     args = parser.parse_args()
+    HTML = args.site.resolve()
     if not (HTML / "index.html").is_file():
         print("bench_lighthouse: skipped, no built site (run `make book` first)")
         return
@@ -192,6 +205,9 @@ def main():
                       f"{t['first-contentful-paint'] / 1e3:5.1f}s {t['largest-contentful-paint'] / 1e3:5.1f}s "
                       f"{t['total-blocking-time']:5.0f}ms {t['cumulative-layout-shift']:5.3f} "
                       f"{last['benchmark']:6.0f}")
+                print(f"    unused JS {last['unused_js'] / 1e3:.0f} kB, DOM {last['dom']:.0f} elements; "
+                      "audits under 0.9: " + (", ".join(f"{i} ({v})" if v else i for i, v in last["slow"])
+                                              or "none"))
                 if last["failed"]:
                     print(f"    failed audits: {', '.join(last['failed'])}")
         print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
