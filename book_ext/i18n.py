@@ -1,8 +1,10 @@
 """Two editions of one book: English in ``_build/html``, Chinese in ``_build/html/zh_CN``.
 
 * Every page gets a visible link to the same page in the other edition (a
-  relative link, so it works offline and from ``file://``), and a
-  ``<link rel="alternate" hreflang>`` in its head.
+  relative link, so it works offline and from ``file://``). The head has no
+  ``<link rel="alternate" hreflang>``: that link must carry an absolute URL
+  (Lighthouse's SEO audit fails a relative one), and the book has no host of
+  its own to name; the visible link, with its ``hreflang``, says the same.
 * In the English edition, every run of Chinese characters in the text (the
   article's terms beside the English ones) is wrapped in
   ``<span lang="zh-CN" class="xent-zh">``: the browser then picks a Chinese
@@ -201,10 +203,6 @@ def switch_link(pagename, building):
 
 def _page_context(app, pagename, templatename, context, doctree):
     building = edition(app.config)
-    href = switch_href(pagename, building)
-    lang = EDITIONS["zh_CN" if building == "en" else "en"][1]
-    context["metatags"] = context.get("metatags", "") + (
-        f'\n<link rel="alternate" hreflang="{lang}" href="{href}" />')
     if context.get("body") is not None:
         context["body"] = switch_link(pagename, building) + context["body"]
     else:  # index and search pages have no body: the link goes in after writing

@@ -71,6 +71,9 @@ def test_scripts_deferred_search_index_not_in_pages_and_descriptions():
         zh = "zh_CN" in page.relative_to(HTML).parts  # Chinese says as much in fewer characters
         assert m and len(m.group(1)) >= (20 if zh else 40), f"{page.name} has no meta description"
         descriptions[str(page.relative_to(HTML))] = m.group(1)
+        # Lighthouse's SEO audit fails an hreflang link whose href is relative (book_ext/i18n.py)
+        for link in re.findall(r"<link [^>]*hreflang=[^>]*>", head):
+            assert re.search(r'href="https?://', link), f"{page.name}: relative hreflang {link}"
     chapters = [d for name, d in descriptions.items() if re.match(r"\d\d_", Path(name).name)]
     assert len(set(chapters)) == len(chapters), "two chapters share a meta description"
 
