@@ -493,6 +493,32 @@ def test_no_tooltip_stays_after_a_tap(browser, server, viewport, edition):
     browser.run(check())
 
 
+def test_tooltips_still_show_for_the_mouse_and_the_keyboard(browser, server):
+    """The fix above keeps the tooltips where they help: under a hovering mouse (and gone when
+    it leaves), and on the icon the keyboard's focus reaches."""
+    async def check():
+        context, page, report = await _open(browser.browser, server, CHAPTER, DESKTOP, "light")
+        try:
+            icon = page.locator(".bd-header-article .theme-switch-button")
+            shown = "() => Array.from(document.querySelectorAll('.tooltip.show')).length"
+            await icon.hover()
+            await page.wait_for_function(f"() => ({shown})() === 1", timeout=10000)
+            await icon.click()  # a click with the mouse still over the icon keeps its tooltip
+            await page.mouse.move(600, 700)
+            await page.wait_for_function(f"() => ({shown})() === 0", timeout=10000)
+            await page.evaluate("() => document.querySelector('.bd-header-article .primary-toggle').focus()")
+            for _ in range(5):  # Tab to the icon
+                await page.keyboard.press("Tab")
+                if await icon.evaluate("el => el === document.activeElement"):
+                    break
+            assert await icon.evaluate("el => el === document.activeElement"), "Tab never reached the icon"
+            await page.wait_for_function(f"() => ({shown})() === 1", timeout=10000)
+            _clean(report)
+        finally:
+            await context.close()
+    browser.run(check())
+
+
 def test_a_tapped_figure_opens_full_size(browser, server):
     async def check():
         context, page, report = await _open(browser.browser, server, CHAPTER, PHONE, "light")
