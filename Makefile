@@ -24,6 +24,9 @@ NOTEBOOKS ?= chapters
 ifeq ($(shell uname -m),x86_64)
 NB_ENV := OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
 endif
+# Every figure the suite or `make execute` draws is checked: a legend over drawn data fails the
+# cell that drew it (xent.plotting.check_legends, issue 16).
+CHECK_ENV := XENT_CHECK_LEGENDS=1
 
 .PHONY: help venv node_modules book pdf pdf-from-cache execute test test-lib test-notebooks test-build test-pdf test-site lab serve bench screenshot clean
 
@@ -69,7 +72,7 @@ pdf-from-cache: $(STAMP)
 
 execute: $(STAMP)  ## re-execute NOTEBOOKS=chapters/... in place, top to bottom in a fresh kernel
 	@test "$(NOTEBOOKS)" != chapters || { echo "name the notebooks: make execute NOTEBOOKS=chapters/04_binary_gradient.ipynb"; exit 1; }
-	env $(NB_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
+	env $(NB_ENV) $(CHECK_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
 test: $(STAMP) $(NODE_STAMP)  ## the whole suite (library, notebooks, strict builds of both editions, PDF, browser), timing each stage
 	MAKE="$(MAKE)" bash tests/stages.sh
@@ -87,12 +90,12 @@ test-lib: $(STAMP)  ## pytest on the library and the notebook checks (a worker p
 # worker per core, each kernel's BLAS on one thread (as book_ext/execute_notebooks.py runs them).
 test-notebooks: $(STAMP)  ## nbval: re-execute every chapter (or NOTEBOOKS=...) and compare its stored outputs
 	$(if $(NBVAL_KEEP),rm -rf $(NBVAL_KEEP))
-	env $(NB_ENV) OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest $(NBVAL) \
+	env $(NB_ENV) $(CHECK_ENV) OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest $(NBVAL) \
 	  -n auto --dist loadfile $(if $(NBVAL_KEEP),-p book_ext.execute_notebooks --keep-executed $(NBVAL_KEEP)) $(NOTEBOOKS)
 
 test-build: $(STAMP) $(NODE_STAMP)  ## build with warnings as errors (-W --keep-going, nitpicky)
 	rm -rf $(HTML) _build/.doctrees _build/jupyter_execute
-	env $(NB_ENV) $(BIN)/python book_ext/execute_notebooks.py $(if $(NBVAL_EXECUTED),--from $(NBVAL_EXECUTED))
+	env $(NB_ENV) $(CHECK_ENV) $(BIN)/python book_ext/execute_notebooks.py $(if $(NBVAL_EXECUTED),--from $(NBVAL_EXECUTED))
 	$(BIN)/python book_ext/downloads.py  # the wheel and the notebooks' zip, linked from a4
 	$(BIN)/jupyter-book build . --builder html --warningiserror --keep-going
 
@@ -141,7 +144,7 @@ book-zh-build: $(STAMP) $(NODE_STAMP)
 	mkdir -p $(ZH_BUILD)
 	$(BIN)/python book_ext/translation.py compile-figures $(ZH)
 	$(BIN)/python book_ext/translation.py config $(ZH) $(ZH_BUILD)/_config.yml $(abspath $(ZH_BUILD))/.jupyter_cache
-	env $(NB_ENV) $(ZH_ENV) $(BIN)/python book_ext/execute_notebooks.py --cache $(ZH_BUILD)/.jupyter_cache
+	env $(NB_ENV) $(ZH_ENV) $(CHECK_ENV) $(BIN)/python book_ext/execute_notebooks.py --cache $(ZH_BUILD)/.jupyter_cache
 	env $(NB_ENV) $(ZH_ENV) $(BIN)/jupyter-book build . --config $(ZH_BUILD)/_config.yml --path-output $(ZH_BUILD) --builder html $(ZH_FLAGS)
 
 book-zh-install: $(STAMP)

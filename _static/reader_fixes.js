@@ -29,33 +29,35 @@
     }
   };
 
-  /* 2. Tooltips of the header icons (Bootstrap's, shown on hover and on focus) stayed over the
-     icons after a tap: a tap leaves the button hovered and focused. A touch screen has no
-     hover, so a tapped button's tooltip is removed (its label stays, as aria-label and
-     title); after a mouse click the button is blurred and its tooltip hidden. */
-  const unstickTooltips = () => {
-    const Tooltip = window.bootstrap && window.bootstrap.Tooltip;
-    document.querySelectorAll('[data-bs-toggle="tooltip"]').forEach((el) => {
-      let touched = false;
-      el.addEventListener("pointerdown", (e) => { touched = e.pointerType !== "mouse"; });
-      el.addEventListener("click", () => {
-        const tip = Tooltip && Tooltip.getInstance(el);
-        if (touched && tip) {
-          tip.dispose();
-          el.removeAttribute("data-bs-toggle");
-        } else if (tip) {
-          tip.hide();
-        }
-        el.blur();
-        // Bootstrap may show the tooltip after this handler (on focus): hide it once more after
-        // the click's other handlers have run.
-        setTimeout(() => {
-          const late = Tooltip && Tooltip.getInstance(el);
-          if (late) { if (touched) late.dispose(); else late.hide(); }
-          if (touched) el.removeAttribute("data-bs-toggle");
-        }, 50);
-      });
+  /* 2. Tooltips of the header icons (Bootstrap's, trigger "hover focus", shown 500 ms after
+     the pointer enters or the focus arrives) stayed over an icon after a tap: a tap leaves the
+     button hovered and focused, so Bootstrap shows the tooltip after its delay, and nothing
+     hides it until the reader taps elsewhere. The first fix looked up `window.bootstrap` when
+     this file ran; but the theme loads bootstrap.js with `defer` after this file (and creates
+     the tooltips when it runs), so it found no Bootstrap and did nothing.
+     This fix does not depend on when, or how often, Bootstrap creates its tooltips: one
+     listener on the document vetoes Bootstrap's cancelable `show.bs.tooltip` event unless the
+     tooltip was asked for by a mouse that is over the element, or by the keyboard (the element
+     has the keyboard focus, :focus-visible). A touch screen has no hover: a tapped icon never
+     shows its tooltip (its label stays, as aria-label and title). After a click with a pointer
+     (not Enter or Space), the clicked button gives up the focus, so that its tooltip, held by
+     the focus trigger, goes when the mouse leaves. */
+  let lastPointer = "mouse";
+  const guardTooltips = () => {
+    document.addEventListener("pointerdown", (e) => { lastPointer = e.pointerType; }, true);
+    document.addEventListener("pointermove", (e) => {
+      if (e.pointerType === "mouse") lastPointer = "mouse";  // a touch laptop's mouse, again
+    }, true);
+    document.addEventListener("show.bs.tooltip", (e) => {
+      const el = e.target;
+      const byMouse = lastPointer === "mouse" && el.matches(":hover");
+      const byKeyboard = el.matches(":focus-visible");
+      if (!byMouse && !byKeyboard) e.preventDefault();
     });
+    document.addEventListener("click", (e) => {
+      const el = e.target.closest && e.target.closest('[data-bs-toggle="tooltip"]');
+      if (el && e.detail > 0) el.blur();  // detail 0: a click from the keyboard keeps the focus
+    }, true);  // capture: the ☰ and ≡ buttons stop the click's propagation (1.)
   };
 
   /* 3. Figures. The book's figures are PNGs of twice their nominal size (xent.plotting), which
@@ -168,7 +170,7 @@
   ready(() => {
     watchScrollers();
     forwardToggles();
-    unstickTooltips();
+    guardTooltips();
     setUpFigures();
     cleanSearchSummaries();
   });
