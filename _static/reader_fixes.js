@@ -139,8 +139,8 @@
   };
 
   /* 5. Boxes that scroll sideways (wide display equations, tables, figures) show it: a shade
-     on each edge that has more beyond it (xent.css). Updated on scroll, resize and load
-     (the formulas are typeset at build time, so their widths are known then). */
+     on each edge that has more beyond it (xent.css). Updated on scroll and resize, and once
+     MathJax has typeset the page. */
   const SCROLLERS = ["main div.math > mjx-container[display=\"true\"]", "main table",
     "main .cell_output .text_html", "main .xent-figure-box"].join(", ");
   const shade = (box) => {
@@ -163,6 +163,8 @@
     markScrollers();
     window.addEventListener("resize", markScrollers);
     window.addEventListener("load", markScrollers);
+    const mj = window.MathJax;
+    if (mj && mj.startup && mj.startup.promise) mj.startup.promise.then(markScrollers);
   };
 
   ready(() => {

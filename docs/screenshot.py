@@ -41,6 +41,7 @@ def main() -> int:
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1280, "height": 800}, color_scheme="light")
             page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/{PAGE}", wait_until="load")
+            page.evaluate("() => window.MathJax ? window.MathJax.startup.promise : null")
             page.wait_for_load_state("networkidle")
             page.evaluate(f"() => document.querySelector('{ANCHOR}').scrollIntoView({{block: 'start'}})")
             page.evaluate("() => window.scrollBy(0, -60)")

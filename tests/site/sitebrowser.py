@@ -134,11 +134,15 @@ class PageReport:
 
 
 async def open_page(browser, base, path, viewport, scheme, media=None):
-    """A fresh context and page at ``path``, once it has loaded (its math is typeset at build time)."""
+    """A fresh context and page at ``path``, once it has loaded and MathJax has typeset it."""
     context = await browser.new_context(viewport=viewport, color_scheme=scheme, has_touch=viewport["width"] < 1000)
     page = await context.new_page()
     report = PageReport(page, base)
     await page.goto(f"{base}/{path}", wait_until="load", timeout=120000)  # a busy machine is slow
+    # MathJax 3 typesets after load; wait for its promise on pages that have math.
+    await page.wait_for_function(
+        "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)", timeout=30000)
+    await page.evaluate("() => window.MathJax ? window.MathJax.startup.promise : null")
     await page.wait_for_load_state("networkidle")
     return context, page, report
 
