@@ -65,7 +65,7 @@ PASSES = [("per block: argmax and the row's maximum (first touch)", MB, 0.0),
           ("per block: exp of the logits into the gradient buffer", 0.0, MB),
           ("per block: the row sums (in cache)", 0.0, 0.0),
           ("per block, confident rows: the exact row sum (5 passes, in cache)", 0.0, 0.0),
-          ("per block: fill the row factors, scale the gradient (in cache)", 0.0, 0.0)]
+          ("per block: scale the gradient by its row factors (in cache)", 0.0, 0.0)]
 EXP_PASS = (MB, MB)  # np.exp(s, out=out): read the logits, write the output
 
 

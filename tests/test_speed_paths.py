@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import xent
-from xent._kernels import BLOCK, pairwise_depth, row_sum, window_bits
+from xent._kernels import BLOCK, pairwise_depth, row_broadcasts, row_sum, window_bits
 
 
 def _fsum(row):
@@ -43,7 +43,7 @@ def test_row_sum_beyond_the_window_takes_one_sigma_per_row(rng):
     c = 1000
     rows = np.full((6, c), 0.1) * np.exp2(-np.arange(6) * 40.0)[:, None]  # equal terms
     rows[1] = rng.uniform(0.5, 1.0, c)
-    got = row_sum(rows, np.empty_like(rows), buf=np.empty_like(rows))
+    got = row_sum(rows, np.empty_like(rows))
     assert _worst_ulp(got, rows) <= 0.5 + 1e-6  # correctly rounded, up to the remainders
     # with one shared sigma the smallest rows would keep no high part: their sums would be
     # NumPy's, off by an ulp here. The window matters
@@ -98,3 +98,19 @@ def test_masked_classes_are_still_accepted_in_every_block(rng):
         one, g1 = xent.cross_entropy_with_logits_value_and_grad(s[i:i + 1], y[i:i + 1],
                                                                 reduction="none")
         assert one[0] == loss[i] and np.array_equal(g1[0], grad[i])
+
+
+@pytest.mark.parametrize("shape", [(65, 3), (65, 1000), (6, 20000)])
+def test_row_broadcasts_changes_no_result(rng, shape):
+    # the smaller ufunc buffer inside row_broadcasts changes speed, not one bit: elementwise
+    # operations with a column, and the pairwise row sums, equal those under the default
+    v = rng.random(shape) * 10.0 ** rng.uniform(-8, 8, shape)
+    col = rng.random((shape[0], 1))
+    plain = (v * col, v - col, v.sum(axis=1), np.einsum("ij,ij->i", v, v))
+    default = np.getbufsize()
+    with row_broadcasts():
+        assert np.getbufsize() == 1024
+        small = (v * col, v - col, v.sum(axis=1), np.einsum("ij,ij->i", v, v))
+    assert np.getbufsize() == default  # restored
+    for a, b in zip(plain, small):
+        assert np.array_equal(a, b)

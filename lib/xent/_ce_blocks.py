@@ -70,12 +70,12 @@ def _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     loss = d + np.log1p(tt)
     redo = np.flatnonzero(~(gamma * tt <= (1.0 + tt) * loss))  # the sum's error could cost > 1 u
     if redo.size:
-        copy, tmp, buf = kern.scratch(redo.size)
+        copy, tmp, _ = kern.scratch(redo.size)
         sub = e if redo.size == r else np.take(e, redo, axis=0, out=copy)
-        tt[redo] = row_sum(sub, tmp, big_s[redo], buf) * e_m[redo]
+        tt[redo] = row_sum(sub, tmp, big_s[redo]) * e_m[redo]
         loss[redo] = d[redo] + np.log1p(tt[redo])
     if want_grad:  # q_j = exp(s_j) exp(-m) / (1 + T); the maximum's own q_k = 1 / (1 + T)
-        _labels_grad(e, k, y, scale, wy, tt, e_m, buf=kern.scratch(r)[0])
+        _labels_grad(e, k, y, scale, wy, tt, e_m)
     return loss
 
 
@@ -93,27 +93,22 @@ def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
         loss[redo] = d[redo] + np.log1p(tt[redo])
     if want_grad:  # q_j = exp(s_j - m) / (1 + T), e_k = exp(0) = 1 already
         kern.restore_shift(sb, m, e)  # exp(x + lo) = exp(x) (1 + lo): q_j keeps no rounding of x
-        _labels_grad(e, k, y, scale, wy, tt, buf=kern.scratch(r)[0])  # x is no longer needed
+        _labels_grad(e, k, y, scale, wy, tt)
     return loss
 
 
-def _labels_grad(e, k, y, scale, wy, tt, factor=None, buf=None):
+def _labels_grad(e, k, y, scale, wy, tt, factor=None):
     """Turn *e* into ``ws (q - onehot(y))`` in place, ``q = factor e / (1 + T)``,
     with the row weights ``ws = scale`` (times ``w_y`` with class weights).
 
     With a *factor* (``exp(-m)`` of the unshifted path) the maximum's entry is
     set to ``1 / (1 + T)`` directly. Where ``y`` is the arg max,
-    ``q_y - 1 = -T / (1 + T)`` is written without cancellation. *buf*, scratch
-    of the shape of *e*, receives the row factors first (see :func:`row_sum`).
+    ``q_y - 1 = -T / (1 + T)`` is written without cancellation.
     """
     rows = np.arange(e.shape[0])
     ws = scale if wy is None else wy * scale  # a number, or one weight per row
     one_t = 1.0 + tt
-    coef = ((ws if factor is None else ws * factor) / one_t)[:, None]
-    if buf is not None:
-        buf[...] = coef
-        coef = buf
-    e *= coef
+    e *= ((ws if factor is None else ws * factor) / one_t)[:, None]
     if factor is not None:
         e[rows, k] = ws / one_t
     e[rows, y] -= ws
@@ -150,9 +145,7 @@ def general_block(kern, sb, e, a, scale, want_grad, k, m):
     if want_grad:
         a_k = a[rows, k]
         kern.restore_shift(sb, m, e, lo=kern.lo)
-        coef = kern.x  # x is no longer needed: the row factors, filled in (see row_sum)
-        coef[...] = (big_a * scale / (1.0 + tt))[:, None]
-        e *= coef
+        e *= (big_a * scale / (1.0 + tt))[:, None]
         e -= a * scale
         e[rows, k] = ((big_a - a_k) * scale - (a_k * scale) * tt) / (1.0 + tt)
     return loss

@@ -21,7 +21,7 @@ array([ 0., -1000.])
 
 import numpy as np
 
-from ._kernels import LseBlock, row_blocks
+from ._kernels import LseBlock, row_blocks, row_broadcasts
 from ._validation import check_array
 
 __all__ = ["sigmoid", "softmax", "log_softmax", "logsumexp"]
@@ -86,17 +86,18 @@ def _apply(name, s, axis, kind):
     out = np.empty_like(rows)
     lse = np.empty(rows.shape[0])
     kern = LseBlock(rows.shape[1])
-    for b in row_blocks(*rows.shape):
-        _, m, t = kern.run(rows[b], out[b])
-        ell = np.log1p(t)
-        if kind == "log_softmax":
-            np.subtract(kern.x, ell[:, None], out=out[b])
-            out[b] += kern.lo
-        elif kind == "softmax":
-            out[b] += out[b] * kern.lo
-            out[b] /= (1.0 + t)[:, None]
-        else:
-            lse[b] = m + ell
+    with row_broadcasts():
+        for b in row_blocks(*rows.shape):
+            _, m, t = kern.run(rows[b], out[b])
+            ell = np.log1p(t)
+            if kind == "log_softmax":
+                np.subtract(kern.x, ell[:, None], out=out[b])
+                out[b] += kern.lo
+            elif kind == "softmax":
+                out[b] += out[b] * kern.lo
+                out[b] /= (1.0 + t)[:, None]
+            else:
+                lse[b] = m + ell
     if kind == "logsumexp":
         res = lse.reshape(shape[:-1])
         return res[()] if res.ndim == 0 else res

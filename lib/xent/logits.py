@@ -20,7 +20,7 @@ array([1.69846020e-01, 8.49670851e-18])
 import numpy as np
 
 from ._ce_blocks import general_block, labels_block
-from ._kernels import BLOCK, LseBlock, pairwise_depth, reduce_loss, row_blocks
+from ._kernels import BLOCK, LseBlock, pairwise_depth, reduce_loss, row_blocks, row_broadcasts
 from ._validation import (check_array, check_class_target, check_class_weight,
                           check_ignore_index, check_label_smoothing, check_reduction)
 
@@ -60,7 +60,7 @@ def _ce(logits, target, weight, ignore_index, label_smoothing, reduction, want_g
     kern = LseBlock(c)
     gamma = min(4.0, pairwise_depth(c))  # the sum's error, in units of u T (see _kernels)
     scratch = None if want_grad else np.empty((min(n, max(1, BLOCK // c)), c))
-    with np.errstate(over="ignore", invalid="ignore"):  # a loss beyond 1.8e308 is inf
+    with np.errstate(over="ignore", invalid="ignore"), row_broadcasts():  # inf: a loss > 1.8e308
         for b in row_blocks(n, c):
             sb = s[b]
             # the arg max of each row and its maximum m; np.argmax returns the first NaN of a
