@@ -61,7 +61,7 @@ MB = N * C * 8 / 1e6  # one pass over the logits, or over the gradient
 #: NaN / inf check needs no pass of its own: a row's maximum is finite exactly when the
 #: row is valid (np.argmax returns the first NaN), checked block by block (logits._ce).
 PASSES = [("per block: argmax and the row's maximum (first touch)", MB, 0.0),
-          ("per block: the row min, for the +-600 range (in cache)", 0.0, 0.0),
+          ("per block, only where a row's maximum is negative: the row min (in cache)", 0.0, 0.0),
           ("per block: exp of the logits into the gradient buffer", 0.0, MB),
           ("per block: the row sums (in cache)", 0.0, 0.0),
           ("per block, confident rows: the exact row sum (5 passes, in cache)", 0.0, 0.0),

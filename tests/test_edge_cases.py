@@ -264,3 +264,27 @@ def test_ragged_lists_are_refused_by_name():
         xent.softmax([[1.0], [2.0, 3.0]])
     with pytest.raises(ValueError, match="p must be a rectangular array"):
         xent.binary_cross_entropy([[0.5], [0.5, 0.5]], [[1.0], [1.0, 0.0]])
+
+
+# --- very negative logits beside a non-negative maximum: the unshifted path ----------------
+
+def test_rows_with_a_non_negative_maximum_and_very_negative_logits(rng):
+    # exp(s_j) of the unshifted path for s_j = -650 (normal), -720 (subnormal) and -inf
+    # (masked): with m >= 0 every q_j <= exp(s_j), so those rows stay on that path
+    # (_unshifted_rows) and keep the 4-ulp bound; a subnormal q_j is off by at most its
+    # last place there, 2**-1074
+    c = 9
+    s = rng.normal(0.0, 3.0, (4, c))
+    s[:, 0] = 5.0 + np.abs(s[:, 0])  # the maximum, >= 0
+    s[:, 1], s[:, 2], s[:, 3] = -650.0, -720.0, -np.inf
+    y = np.array([0, 4, 5, 6])
+    assert xent._ce_blocks._unshifted_rows(s, s.max(axis=1)).all()
+    low = s - (s.max(axis=1, keepdims=True) + 1.0)  # a negative maximum: the shifted path
+    assert not xent._ce_blocks._unshifted_rows(low, low.max(axis=1)).any()
+    loss, grad = xent.cross_entropy_with_logits_value_and_grad(s, y, reduction="none")
+    for row, label, value, g in zip(s, y, loss, grad):
+        assert ulp_error(value, ce_reference(row, label)) <= 4
+        ref = grad_reference(row, label)
+        assert worst_grad_ulp(g, ref) <= 4
+        tiny = [abs(float(gv) - rv) for gv, rv in zip(g, ref) if abs(rv) <= 2.3e-308]
+        assert tiny and max(tiny) <= 2.0 ** -1074

@@ -25,18 +25,19 @@ def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
 
     ``wy`` is None without class weights; ``scale`` is 1 or 1 / denominator;
     ``k`` and ``m`` are the arg max and the maximum of each row.
-    Each row takes the unshifted path if its own logits are within +-RANGE, so
-    that a row's results never depend on the other rows of its batch. A zero
-    weight gives a zero loss and gradient, even on a ``-inf`` logit (as the
-    one-hot target of the same sample does).
+    Each row takes the unshifted path if its own logits allow it (see
+    :func:`_unshifted_rows`), so that a row's results never depend on the
+    other rows of its batch. A zero weight gives a zero loss and gradient, even
+    on a ``-inf`` logit (as the one-hot target of the same sample does).
     """
-    if m.max() <= RANGE and sb.min() >= -RANGE:  # the common case, in two reductions
+    # the common case, decided from the maxima alone (or with one more reduction)
+    if m.max() <= RANGE and (m.min() >= 0.0 or sb.min() >= -RANGE):
         loss = _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m)
         if wy is None:
             return loss
         with np.errstate(invalid="ignore"):
             return np.where(wy == 0.0, 0.0, loss * wy)  # 0 * inf (a -inf true logit) counts as 0
-    inside = (m <= RANGE) & (sb.min(axis=1) >= -RANGE)
+    inside = _unshifted_rows(sb, m)
     if inside.all():
         loss = _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m)
     elif not inside.any():
@@ -54,6 +55,22 @@ def labels_block(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
         return loss
     with np.errstate(invalid="ignore"):
         return np.where(wy == 0.0, 0.0, loss * wy)  # 0 * inf (a -inf true logit) counts as 0
+
+
+def _unshifted_rows(sb, m):
+    """Rows whose ``exp(s_j)`` serve the unshifted path: ``m <= RANGE`` (no overflow), and
+    either every logit ``>= -RANGE`` (every ``exp(s_j)`` a normal number) or ``m >= 0``.
+
+    With ``m >= 0``, ``q_j = exp(s_j) exp(-m) / (1 + T) <= exp(s_j)``: an ``exp(s_j)``
+    below the normal range (``s_j < -708``, or a masked ``-inf``) stands for a ``q_j``
+    below it too, and costs it at most its last place there, as ``exp(s_j - m)`` does on
+    the shifted path. Only rows whose maximum is negative need their minimum.
+    """
+    inside = m <= RANGE
+    low = np.flatnonzero(inside & (m < 0.0))
+    if low.size:
+        inside[low] = sb[low].min(axis=1) >= -RANGE
+    return inside
 
 
 def _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
