@@ -32,7 +32,8 @@ beside ``T``, such as every confidently right prediction. The accuracy tests
 check both kinds of rows against mpmath.
 
 ``_ce_blocks.labels_block`` (plain labels) avoids the first correction where
-it can: for logits within +-600 it takes ``exp`` of the logits themselves,
+it can: for rows of logits within +-600, or whose maximum lies in [0, 600]
+(see ``_ce_blocks._unshifted_rows``), it takes ``exp`` of the logits themselves,
 whose arguments are exact, and scales the sum by ``exp(-m)``; only the exact
 sum is left to pay for there. These kernels serve the other cases.
 

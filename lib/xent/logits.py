@@ -147,7 +147,8 @@ def cross_entropy_with_logits(logits, target, weight=None, ignore_index=-100,
     :math:`x = s - \max s`, a sum of two non-negative terms, so that even a
     loss of :math:`10^{-18}` keeps all its digits (a naive
     ``logsumexp(s) - s[y]`` returns 0). For plain labels and logits within
-    :math:`\pm 600`, :math:`T_n = e^{-m_n} \sum_{j \ne k} e^{s_{nj}}`, whose
+    :math:`\pm 600` (or a row maximum in :math:`[0, 600]`),
+    :math:`T_n = e^{-m_n} \sum_{j \ne k} e^{s_{nj}}`, whose
     exponentials take exact arguments (:math:`s - m` would round). A zero
     target, or a zero class weight, on a masked class contributes 0 to the
     loss and the gradient, for a label as for its one-hot row (PyTorch would
