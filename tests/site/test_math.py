@@ -11,7 +11,8 @@ In the built pages (``_build/html`` and ``_build/html/zh_CN``):
 In headless Chromium, offline (no request leaves 127.0.0.1), on every page of both
 editions: every formula is drawn (its SVG has a size, every glyph reference resolves),
 ``window.MathJax`` does not exist, and in the dark theme the formulas take the text
-colour. One page is also checked in print media.
+colour (read on the dark visit that every page gets, ``sitebrowser.py``). One page is also
+checked in print media.
 
 The build itself fails on a TeX error, naming the page and the formula: checked here
 on a page written for the purpose.
@@ -39,6 +40,7 @@ import sys  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "book_ext"))
 import prerender_math  # noqa: E402
+import sitebrowser  # noqa: E402  (tests/site: the shared page visits)
 
 
 def _pages():
@@ -222,25 +224,30 @@ def _load(chromium, url, scheme="light", media=None):
 
 
 MATH_PAGES = [p for p in PAGES if 'jax="SVG"' in (HTML / p).read_text(encoding="utf-8")]
+MATH_RESOURCES = """() => performance.getEntriesByType('resource').map(e => e.name)
+  .filter(name => name.toLowerCase().includes('mathjax'))"""
 
 
-@pytest.mark.parametrize("path", MATH_PAGES)
-def test_every_formula_is_drawn_offline(chromium, site, path):
-    context, page, report = _load(chromium, f"{site}/{quote(path)}", scheme="dark")
-    try:
-        seen = page.evaluate(DRAWN)
-        assert report["outside"] == [] and report["failed"] == [] and report["errors"] == [], report
-        assert not [r for r in page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
-                    if "mathjax" in r.lower()], "MathJax was requested"
-        assert seen["mathjax"] == "undefined", "MathJax runs in the page"
-        assert seen["formulas"] > 0
-        assert seen["undrawn"] == [], f"formulas not drawn: {seen['undrawn'][:5]}"
-        assert seen["unresolved"] == [], f"glyphs not found: {sorted(set(seen['unresolved']))[:5]}"
-        assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
-        wrong = [c for c in seen["colours"] if c[0] != c[1]]
-        assert seen["colours"] and not wrong, f"formulas not in the text colour: {wrong[:3]}"
-    finally:
-        context.close()
+@sitebrowser.probe(["dark"], pages=lambda path: path in MATH_PAGES)
+async def _drawn(page, path, mode):
+    """Read on the shared visit of each page with math in the dark theme (``visits``)."""
+    return {"drawn": await page.evaluate(DRAWN), "mathjax_requests": await page.evaluate(MATH_RESOURCES),
+            "math_theme": await page.evaluate("() => document.documentElement.dataset.theme")}
+
+
+@pytest.mark.parametrize("path", [p for p in sitebrowser.site_pages() if p in MATH_PAGES])
+def test_every_formula_is_drawn_offline(visits, path):
+    seen = sitebrowser.seen_on(visits, path, "dark")
+    report, drawn = seen["report"], seen["drawn"]
+    assert report.outside == [] and report.failed == [] and report.errors == [], vars(report)
+    assert seen["mathjax_requests"] == [], "MathJax was requested"
+    assert drawn["mathjax"] == "undefined", "MathJax runs in the page"
+    assert drawn["formulas"] > 0
+    assert drawn["undrawn"] == [], f"formulas not drawn: {drawn['undrawn'][:5]}"
+    assert drawn["unresolved"] == [], f"glyphs not found: {sorted(set(drawn['unresolved']))[:5]}"
+    assert seen["math_theme"] == "dark"
+    wrong = [c for c in drawn["colours"] if c[0] != c[1]]
+    assert drawn["colours"] and not wrong, f"formulas not in the text colour: {wrong[:3]}"
 
 
 def test_formulas_print(chromium, site):
