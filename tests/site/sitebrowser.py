@@ -133,12 +133,24 @@ class PageReport:
             self.outside.append(request.url)
 
 
+LOAD_ALL_IMAGES = """() => Promise.all(Array.from(document.images, img => {
+  img.loading = 'eager';
+  return img.complete ? null : new Promise(done => { img.onload = img.onerror = done; });
+}))"""
+
+
 async def open_page(browser, base, path, viewport, scheme, media=None):
     """A fresh context and page at ``path``, once it has loaded and MathJax has typeset it."""
     context = await browser.new_context(viewport=viewport, color_scheme=scheme, has_touch=viewport["width"] < 1000)
     page = await context.new_page()
     report = PageReport(page, base)
     await page.goto(f"{base}/{path}", wait_until="load", timeout=120000)  # a busy machine is slow
+    # Figures load lazily (book_ext/page_weight.py): the probes see them all loaded, as a reader
+    # who scrolls does; test_page_weight.py holds the lazy loading itself.
+    await page.evaluate(LOAD_ALL_IMAGES)
+    # reader_fixes.js measures the boxes that scroll a few at a time after load.
+    await page.wait_for_function("() => document.documentElement.dataset.xentScrollers === 'done'",
+                                 timeout=30000)
     # MathJax 3 typesets after load; wait for its promise on pages that have math.
     await page.wait_for_function(
         "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)", timeout=30000)
