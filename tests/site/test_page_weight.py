@@ -11,6 +11,8 @@
   load only when the reader comes near them; the print button prints them all.
 * The article's blocks below the fold are skipped by the browser (content-visibility) on
   the screen, never in print; a permalink lands on its target all the same.
+* Code blocks carry no span for the tokens drawn in the code's own colour, and those tokens
+  keep their colour in both themes.
 
 The sizes and Lighthouse scores are measured by ``benchmarks/bench_lighthouse.py``.
 """
@@ -283,3 +285,38 @@ def test_a_permalink_lands_on_its_section(browser, server, anchor):
             await context.close()
     browser.run(check())
 
+
+def test_code_has_no_spans_for_tokens_in_the_text_colour():
+    import sys
+    sys.path.insert(0, str(ROOT / "book_ext"))
+    from page_weight import _plain_tokens
+
+    plain = _plain_tokens((STATIC / "pygments.css").read_text(encoding="utf-8"))
+    assert {"n", "p"} <= plain, plain
+    spans = re.compile(r'<span class="(%s)">' % "|".join(sorted(plain)))
+    text = (HTML / HEAVY).read_text(encoding="utf-8")
+    assert text.count('<div class="highlight">') > 10
+    assert not spans.findall(text), f"{HEAVY}: spans of plain tokens left in the code"
+    assert '<span class="o">' in text, "the coloured tokens lost their spans too"
+
+
+# In a code block, a name token's colour (``span.n``, as pygments.css styles it) and the code's own.
+TOKEN_COLOURS = """() => { const pre = document.querySelector('main .cell_input div.highlight pre');
+  const probes = ['n', 'p', 'o'].map(c => { const s = document.createElement('span'); s.className = c;
+    s.textContent = 'x'; pre.appendChild(s); return getComputedStyle(s).color; });
+  return {pre: getComputedStyle(pre).color, n: probes[0], p: probes[1], o: probes[2]}; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_unwrapped_code_tokens_keep_their_colour(browser, server, scheme):
+    async def check():
+        context = await browser.browser.new_context(color_scheme=scheme)
+        try:
+            page = await context.new_page()
+            await page.goto(f"{server}/{HEAVY}", wait_until="load")
+            colours = await page.evaluate(TOKEN_COLOURS)
+            assert colours["n"] == colours["pre"] and colours["p"] == colours["pre"], colours
+            assert colours["o"] != colours["pre"], f"the probe cannot tell colours apart: {colours}"
+        finally:
+            await context.close()
+    browser.run(check())
