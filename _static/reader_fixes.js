@@ -1,5 +1,6 @@
 /* Cross-Entropy, Derived: fixes of the reader's side of the site, each held by a test in
-   tests/site/test_browser.py (6 and 7: tests/site/test_page_weight.py). Loaded on every page (Jupyter Book adds every _static/*.js). */
+   tests/site/test_browser.py (6 and 7: tests/site/test_page_weight.py). Loaded on every page
+   (Jupyter Book adds every _static/*.js). */
 (() => {
   "use strict";
 
