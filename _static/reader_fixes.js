@@ -1,5 +1,6 @@
 /* Cross-Entropy, Derived: fixes of the reader's side of the site, each held by a test in
-   tests/site/test_browser.py. Loaded on every page (Jupyter Book adds every _static/*.js). */
+   tests/site/test_browser.py (6 and 7: tests/site/test_page_weight.py). Loaded on every page
+   (Jupyter Book adds every _static/*.js). */
 (() => {
   "use strict";
 
@@ -150,24 +151,93 @@
     // a box that scrolls can be scrolled from the keyboard too (axe: scrollable-region-focusable)
     if (more > 1 && !box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
   };
+  /* Measuring a box lays out the part of the page it is in, including parts below the fold
+     that the browser skips (content-visibility, xent.css): the boxes are measured a few
+     milliseconds at a time, so that no long task holds up the page. When every box is
+     measured, <html> gets data-xent-scrollers="done" (the browser tests wait for it). */
+  let pass = 0;
   const markScrollers = () => {
-    document.querySelectorAll(SCROLLERS).forEach((box) => {
-      if (!box.dataset.xentShade) {
-        box.dataset.xentShade = "1";
-        box.addEventListener("scroll", () => shade(box), { passive: true });
+    const boxes = Array.from(document.querySelectorAll(SCROLLERS));
+    const mine = ++pass;  // a newer pass (a resize) supersedes this one
+    document.documentElement.dataset.xentScrollers = "pending";
+    let i = 0;
+    const step = () => {
+      if (mine !== pass) return;
+      const until = performance.now() + 8;
+      for (; i < boxes.length && performance.now() < until; i++) {
+        const box = boxes[i];
+        if (!box.dataset.xentShade) {
+          box.dataset.xentShade = "1";
+          box.addEventListener("scroll", () => shade(box), { passive: true });
+        }
+        shade(box);
       }
-      shade(box);
-    });
+      if (i < boxes.length) setTimeout(step, 0);
+      else document.documentElement.dataset.xentScrollers = "done";
+    };
+    step();
   };
   const watchScrollers = () => {
-    markScrollers();
+    if (document.readyState === "complete") markScrollers();
     window.addEventListener("resize", markScrollers);
     window.addEventListener("load", markScrollers);
     const mj = window.MathJax;
     if (mj && mj.startup && mj.startup.promise) mj.startup.promise.then(markScrollers);
   };
 
+  /* 6. Figures load lazily (book_ext/page_weight.py); a printout needs every one. The
+     theme's print button (window.print) prints once they have all loaded. Printing from the
+     browser's menu only fires beforeprint, which does not wait: the figures not yet loaded
+     start loading then, and a browser that does not wait for them prints them blank. */
+  const loadAll = () => Promise.all(Array.from(document.images, (img) => {
+    if (img.loading === "lazy") img.loading = "eager";
+    return img.complete ? null : new Promise((done) => {
+      img.addEventListener("load", done, { once: true });
+      img.addEventListener("error", done, { once: true });
+    });
+  }));
+  const loadAllForPrint = () => {
+    window.addEventListener("beforeprint", loadAll);
+    const print = window.print.bind(window);
+    window.print = () => { loadAll().then(print); };
+  };
+
+  /* 7. A permalink to a place far down the page: the browser skips the blocks it has not
+     shown yet (xent.css, content-visibility) and counts an estimate of their height, so the
+     blocks laid out around the target as it comes on the screen can push it away from where
+     the browser scrolled. The target is scrolled to again while that settles (2 s, and 1 s
+     after load), unless the reader scrolls. */
+  let readerScrolled = false;
+  const holdTarget = () => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const target = id && document.getElementById(id);
+    if (!target) return;
+    readerScrolled = false;
+    let until = performance.now() + 2000;
+    window.addEventListener("load", () => { until = Math.max(until, performance.now() + 1000); });
+    target.scrollIntoView();
+    let want = target.getBoundingClientRect().top;
+    const check = () => {
+      if (readerScrolled) return;
+      if (Math.abs(target.getBoundingClientRect().top - want) > 1) {
+        target.scrollIntoView();
+        want = target.getBoundingClientRect().top;
+      }
+      if (performance.now() < until || document.readyState !== "complete") requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  };
+  const keepPermalinkTargets = () => {
+    for (const type of ["wheel", "touchmove", "keydown", "mousedown"]) {
+      window.addEventListener(type, () => { readerScrolled = true; }, { capture: true, passive: true });
+    }
+    window.addEventListener("hashchange", holdTarget);
+    holdTarget();
+  };
+
   ready(() => {
+    keepPermalinkTargets();
+    loadAllForPrint();
     watchScrollers();
     forwardToggles();
     guardTooltips();

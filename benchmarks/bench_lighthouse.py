@@ -15,7 +15,8 @@ Lighthouse's CPU benchmark index are printed with the scores.
 
 Usage: ``python benchmarks/bench_lighthouse.py [--runs N] [--site DIR]`` after
 ``make book`` (N runs per page and form factor, the median score is printed;
-default 1; ``--site`` measures another built site than ``_build/html``). Below each
+default 1; ``--site`` measures another built site than ``_build/html``; ``--keep DIR`` writes
+each Lighthouse report there as JSON, for its audits' details). Below each
 score, the performance audits Lighthouse scores under 0.9 are named with their
 figures (what keeps the score down), with the unused JavaScript and the DOM size.
 Targets (issue 16): mobile performance >= 90, desktop >= 98, accessibility,
@@ -125,7 +126,7 @@ def ensure_lighthouse():
                     "--save-exact", f"lighthouse@{LIGHTHOUSE_VERSION}"], check=True)
 
 
-def lighthouse(url, desktop):
+def lighthouse(url, desktop, keep=None):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         cmd = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
@@ -135,6 +136,9 @@ def lighthouse(url, desktop):
             cmd.append("--preset=desktop")
         subprocess.run(cmd, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
         report = json.loads(out.read_text(encoding="utf-8"))
+        if keep is not None:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(out, keep)
     audits = report["audits"]
     return {
         "scores": {c: round(100 * report["categories"][c]["score"]) for c in CATEGORIES},
@@ -161,6 +165,7 @@ def main():
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page and form factor")
     parser.add_argument("--no-lighthouse", action="store_true", help="page weights only")
     parser.add_argument("--site", type=Path, default=HTML, help="the built site (default _build/html)")
+    parser.add_argument("--keep", type=Path, help="write each Lighthouse JSON report into this folder")
     args = parser.parse_args()
     HTML = args.site.resolve()
     if not (HTML / "index.html").is_file():
@@ -194,7 +199,10 @@ def main():
               f"{'kB':>7s} {'req':>4s} {'FCP':>6s} {'LCP':>6s} {'TBT':>6s} {'CLS':>5s} {'bench':>6s}")
         for path in dict.fromkeys(["index.html", heaviest, errata]):
             for desktop in (False, True):
-                runs = [lighthouse(f"{base}/{path}", desktop) for _ in range(args.runs)]
+                form = "desktop" if desktop else "mobile"
+                runs = [lighthouse(f"{base}/{path}", desktop,
+                                   args.keep / f"{Path(path).stem}.{form}.{i + 1}.json" if args.keep else None)
+                        for i in range(args.runs)]
                 med = {c: statistics.median(r["scores"][c] for r in runs) for c in CATEGORIES}
                 last = runs[-1]
                 t = {k: statistics.median(r["timings"][k] for r in runs) for k in TIMINGS}

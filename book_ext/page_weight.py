@@ -19,6 +19,15 @@ saved there.
 * Figures as lossless WebP: the notebooks' PNG figures are written again as
   lossless WebP (the same pixels, 60 % fewer bytes on chapter 7) and the pages
   point at the WebP; the PNG files stay beside them.
+* Figures load lazily (``loading="lazy"``, ``decoding="async"``), with their width and
+  height, so that they keep their place before they load; printing loads them all first
+  (``reader_fixes.js``). Lighthouse, chapter 7's experiment page on a phone: 268 kB of
+  offscreen images no longer load with the page.
+* The theme's check of which code blocks scroll runs one block per task (see
+  ``TAB_STOPS``), so that it does not lay out, in one long task, the blocks that the browser
+  skips below the fold (``xent.css``, content-visibility).
+* Code: the spans of the tokens that pygments.css draws in the code's own colour, in both
+  themes (names, punctuation, white space), are removed; their text stays.
 * A ``<meta name="description">`` for every page: its first paragraph.
 """
 
@@ -186,6 +195,7 @@ def _subset_icons(app, exception):
         "   in place of the theme's fontawesome.js and full web fonts. */\n"
         + "\n".join(rules) + "\n" + ICON_FAMILIES, encoding="utf-8")
     _rewrite_pages(outdir)
+    _slice_theme_tab_stops(static)
 
 
 def _webp_figures(outdir):
@@ -220,6 +230,81 @@ def _rewrite_pages(outdir):
         if page.name != "search.html":
             new = SEARCH_JS.sub(lambda m: SEARCH_LOADER % _js_list(m.groups()), new)
         new = re.sub(r'(<img [^>]*src="[^"]*_images/([^"/]+))\.png"', to_webp, new)
+        new = FIGURE_IMG.sub(_lazy, new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+# pydata-sphinx-theme 0.17 measures every code block at load (a tab stop for each one that
+# scrolls); measuring lays out the blocks that the browser skips below the fold (xent.css), in one
+# long task. Each block is measured in a task of its own.
+TAB_STOPS = ".forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1})"
+TAB_STOPS_SLICED = (".forEach(e=>setTimeout(()=>{e.tabIndex=e.scrollWidth>e.clientWidth"
+                    "||e.scrollHeight>e.clientHeight?0:-1}))")
+
+
+def _slice_theme_tab_stops(static):
+    path = static / "scripts" / "pydata-sphinx-theme.js"
+    text = path.read_text(encoding="utf-8")
+    if TAB_STOPS_SLICED in text:
+        return
+    if text.count(TAB_STOPS) != 1:
+        raise RuntimeError(f"page_weight: the theme's tab-stop code was not found in {path}; "
+                           "update TAB_STOPS for this theme version")
+    path.write_text(text.replace(TAB_STOPS, TAB_STOPS_SLICED), encoding="utf-8")
+
+
+# A figure of the notebooks: myst-nb writes its nominal size in its style.
+FIGURE_IMG = re.compile(r'<img (?![^>]*\bloading=)([^>]*src="[^"]*_images/[^"]*"[^>]*'
+                        r'style="width: (\d+)px; height: (\d+)px;"[^>]*)>')
+
+
+def _lazy(m):
+    """Figures load when they come near the screen (the print style loads them all first:
+    reader_fixes.js); width and height keep their place on the page before they load."""
+    return (f'<img loading="lazy" decoding="async" width="{m.group(2)}" height="{m.group(3)}" '
+            f'{m.group(1)}>')
+
+
+# --- code: the tokens drawn in the code's own colour lose their <span> ----------------------
+
+# Code blocks, not the notebooks' outputs (highlight-myst-ansi), whose plain text is drawn in
+# another colour (xent.css draws the code blocks' plain text in the code's colour).
+HIGHLIGHT = re.compile(r'<div class="highlight-(?!myst-ansi)[^"]*"><div class="highlight"><pre>.*?</pre>', re.S)
+TOKEN_RULE = re.compile(r'html\[data-theme="(light|dark)"\] \.highlight(?: \.([\w-]+))? \{([^}]*)\}')
+
+
+def _plain_tokens(css):
+    """Pygments' token classes styled, in both themes, exactly as the code around them (the
+    theme's pygments.css gives names and punctuation the text colour): their spans draw nothing."""
+    base, rules = {}, {}
+    for theme, cls, decl in TOKEN_RULE.findall(css):
+        decl = re.sub(r"\s+", " ", decl).strip().rstrip(";")
+        if not cls:
+            base[theme] = re.search(r"\bcolor: *(#[0-9A-Fa-f]+)", decl).group(1)
+        else:
+            rules.setdefault(cls, {}).setdefault(theme, []).append(decl)
+    if set(base) != {"light", "dark"}:
+        raise RuntimeError("page_weight: no code colours for both themes in pygments.css")
+    return {cls for cls, by_theme in rules.items()
+            if all(by_theme.get(t) == [f"color: {base[t]}"] for t in ("light", "dark"))}
+
+
+def _unwrap_plain_tokens(app, exception):
+    """Lighthouse: the spans of names and punctuation were a third of the elements of the
+    heaviest pages (2,700 of 12,600 on the errata); the text stays, in the same colour."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    plain = _plain_tokens((outdir / "_static" / "pygments.css").read_text(encoding="utf-8"))
+    if not plain:
+        return
+    span = re.compile(r'<span class="(?:%s)">([^<]*)</span>' % "|".join(map(re.escape, sorted(plain))))
+    for page in outdir.rglob("*.html"):
+        if "_sources" in page.parts or "_static" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = HIGHLIGHT.sub(lambda m: span.sub(r"\1", m.group(0)), text)
         if new != text:
             page.write_text(new, encoding="utf-8")
 
@@ -233,4 +318,5 @@ def setup(app):
     app.connect("html-page-context", _defer_scripts, priority=950)
     app.connect("html-page-context", _meta_description)
     app.connect("build-finished", _subset_icons)
+    app.connect("build-finished", _unwrap_plain_tokens, priority=910)  # after the theme's pygments.css
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

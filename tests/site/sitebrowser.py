@@ -133,12 +133,40 @@ class PageReport:
             self.outside.append(request.url)
 
 
+LOAD_ALL_IMAGES = """() => Promise.all(Array.from(document.images, img => {
+  img.loading = 'eager';
+  return img.complete ? null : new Promise(done => { img.onload = img.onerror = done; });
+}))"""
+
+# The blocks below the fold, skipped by the browser until they come near the screen
+# (content-visibility, xent.css), laid out once, as when a reader has scrolled through the page:
+# each keeps its size from then on, so nothing moves while axe-core scrolls to an element to read
+# its colours (it read those of whatever had moved under that point). test_page_weight.py holds
+# the skipping itself.
+LAY_OUT_ALL = """async () => {
+  const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const style = document.createElement('style');
+  style.textContent = '.bd-article section > * { content-visibility: visible !important; }';
+  document.head.appendChild(style);
+  await frames();
+  style.remove();
+  await frames();
+}"""
+
+
 async def open_page(browser, base, path, viewport, scheme, media=None):
     """A fresh context and page at ``path``, once it has loaded and MathJax has typeset it."""
     context = await browser.new_context(viewport=viewport, color_scheme=scheme, has_touch=viewport["width"] < 1000)
     page = await context.new_page()
     report = PageReport(page, base)
     await page.goto(f"{base}/{path}", wait_until="load", timeout=120000)  # a busy machine is slow
+    # Figures load lazily (book_ext/page_weight.py): the probes see them all loaded, as a reader
+    # who scrolls does; test_page_weight.py holds the lazy loading itself.
+    await page.evaluate(LOAD_ALL_IMAGES)
+    await page.evaluate(LAY_OUT_ALL)
+    # reader_fixes.js measures the boxes that scroll a few at a time after load.
+    await page.wait_for_function("() => document.documentElement.dataset.xentScrollers === 'done'",
+                                 timeout=30000)
     # MathJax 3 typesets after load; wait for its promise on pages that have math.
     await page.wait_for_function(
         "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)", timeout=30000)

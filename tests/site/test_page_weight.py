@@ -7,6 +7,12 @@
   focus; the search page still finds results.
 * Scripts in ``<head>`` are deferred; every page has a meta description.
 * Figures are served as lossless WebP with exactly the pixels of the PNG.
+* Figures load lazily and keep their place before they load; the ones far below the fold
+  load only when the reader comes near them; the print button prints them all.
+* The article's blocks below the fold are skipped by the browser (content-visibility) on
+  the screen, never in print; a permalink lands on its target all the same.
+* Code blocks carry no span for the tokens drawn in the code's own colour, and those tokens
+  keep their colour in both themes.
 
 The sizes and Lighthouse scores are measured by ``benchmarks/bench_lighthouse.py``.
 """
@@ -158,6 +164,159 @@ def test_search_page_finds_results(browser, server):
             await page.wait_for_selector("#search-results ul.search li", timeout=20000)
             assert await page.locator("#search-results ul.search li").count() >= 3
             assert errors == []
+        finally:
+            await context.close()
+    browser.run(check())
+
+
+def test_figures_are_lazy_and_keep_their_size():
+    figures = 0
+    for page in _pages():
+        for tag in re.findall(r'<img [^>]*src="[^"]*_images/[^>]*>', page.read_text(encoding="utf-8")):
+            figures += 1
+            style = re.search(r'style="width: (\d+)px; height: (\d+)px;"', tag)
+            assert style, f"{page.name}: a figure without its nominal size: {tag[:120]}"
+            assert 'loading="lazy"' in tag and 'decoding="async"' in tag, f"{page.name}: {tag[:120]}"
+            assert f'width="{style.group(1)}" height="{style.group(2)}"' in tag, f"{page.name}: {tag[:120]}"
+    assert figures > 20
+
+
+HEAVY = "chapters/07_margin_losses_experiment.html"
+FIGURE_STATE = """() => Array.from(document.querySelectorAll('main img')).map(i => {
+  const r = i.getBoundingClientRect();
+  return {src: i.getAttribute('src'), top: r.top + scrollY, width: r.width, height: r.height,
+          ratio: i.height ? i.width / i.height : 0, nominal: i.getAttribute('width') / i.getAttribute('height'),
+          loaded: i.complete && i.naturalWidth > 0};
+})"""
+
+
+async def _fresh(browser, server, path, viewport=(390, 844)):
+    context = await browser.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = await context.new_page()
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    await page.goto(f"{server}/{path}", wait_until="load")
+    await page.wait_for_load_state("networkidle")
+    return context, page, urls
+
+
+def test_offscreen_figures_load_when_they_come_near(browser, server):
+    async def check():
+        context, page, urls = await _fresh(browser, server, HEAVY)
+        try:
+            figures = await page.evaluate(FIGURE_STATE)
+            far = [f for f in figures if f["top"] > 4 * 844]
+            assert far, f"no figure far below the fold on {HEAVY}: {figures}"
+            for f in far:  # not loaded, yet its box has the figure's shape
+                assert not f["loaded"] and not [u for u in urls if u.endswith(f["src"].split("/")[-1])], f
+                assert abs(f["height"] * f["nominal"] - f["width"]) < 2, f"no place kept for {f}"
+            await page.locator(f'main img[src="{far[-1]["src"]}"]').scroll_into_view_if_needed()
+            await page.wait_for_function(
+                f"""() => {{ const i = document.querySelector('main img[src="{far[-1]["src"]}"]');
+                            return i.complete && i.naturalWidth > 0; }}""", timeout=15000)
+        finally:
+            await context.close()
+    browser.run(check())
+
+
+# Whether every figure had loaded when the browser began to print (a listener ahead of the page's).
+PRINT_WATCH = """() => { window.xentPrinted = [];
+  window.addEventListener('beforeprint', () => window.xentPrinted.push(
+    Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)), true); }"""
+
+
+def test_the_print_button_prints_every_figure(browser, server):
+    async def check():
+        context, page, urls = await _fresh(browser, server, HEAVY)
+        try:
+            assert not await page.evaluate("() => Array.from(document.images).every(i => i.complete)")
+            await page.evaluate(PRINT_WATCH)
+            await page.evaluate("() => window.print()")  # what the theme's print button calls
+            await page.wait_for_function("() => window.xentPrinted.length > 0", timeout=15000)
+            assert await page.evaluate("() => window.xentPrinted") == [True]
+        finally:
+            await context.close()
+    browser.run(check())
+
+
+# Blocks of the article skipped by the browser (content-visibility: auto, xent.css) and not.
+SKIPPED = """() => { const blocks = Array.from(document.querySelectorAll('.bd-article section > *'));
+  return {blocks: blocks.length,
+          auto: blocks.filter(b => getComputedStyle(b).contentVisibility === 'auto').length,
+          skipped: blocks.filter(b => !b.checkVisibility({contentVisibilityAuto: true})
+                                       && b.checkVisibility()).length}; }"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_offscreen_blocks_are_skipped_on_screen_not_in_print(browser, server, width):
+    async def check():
+        context, page, urls = await _fresh(browser, server, "chapters/a1_errata.html", (width, 844))
+        try:
+            screen = await page.evaluate(SKIPPED)
+            assert screen["blocks"] > 20 and screen["auto"] == screen["blocks"], screen
+            assert screen["skipped"] > screen["blocks"] // 2, f"few blocks skipped below the fold: {screen}"
+            await page.emulate_media(media="print")
+            printed = await page.evaluate(SKIPPED)
+            assert printed["auto"] == 0 and printed["skipped"] == 0, printed
+        finally:
+            await context.close()
+    browser.run(check())
+
+
+# A permalink to a section far down the page scrolls to it, and it stays there as the blocks
+# around it are laid out.
+@pytest.mark.parametrize("anchor", ["chapters/a1_errata.html#the-chain-rule-indices-and-the-factor-1-n",
+                                    "chapters/a1_errata.html#convex-in-what",
+                                    HEAVY + "#open-set-identities-never-seen"])
+def test_a_permalink_lands_on_its_section(browser, server, anchor):
+    async def check():
+        path, target = anchor.split("#")
+        context, page, urls = await _fresh(browser, server, anchor)
+        try:
+            if not await page.locator(f"[id='{target}']").count():
+                pytest.fail(f"no #{target} on {path}")
+            tops = []
+            for _ in range(3):
+                tops.append(await page.evaluate(
+                    f"() => document.getElementById('{target}').getBoundingClientRect().top"))
+                await page.wait_for_timeout(400)
+            assert all(-2 <= t <= 120 for t in tops), f"#{target} is at {tops} px from the top"
+        finally:
+            await context.close()
+    browser.run(check())
+
+
+def test_code_has_no_spans_for_tokens_in_the_text_colour():
+    import sys
+    sys.path.insert(0, str(ROOT / "book_ext"))
+    from page_weight import _plain_tokens
+
+    plain = _plain_tokens((STATIC / "pygments.css").read_text(encoding="utf-8"))
+    assert {"n", "p"} <= plain, plain
+    spans = re.compile(r'<span class="(%s)">' % "|".join(sorted(plain)))
+    text = (HTML / HEAVY).read_text(encoding="utf-8")
+    assert text.count('<div class="highlight">') > 10
+    assert not spans.findall(text), f"{HEAVY}: spans of plain tokens left in the code"
+    assert '<span class="o">' in text, "the coloured tokens lost their spans too"
+
+
+# In a code block, a name token's colour (``span.n``, as pygments.css styles it) and the code's own.
+TOKEN_COLOURS = """() => { const pre = document.querySelector('main .cell_input div.highlight pre');
+  const probes = ['n', 'p', 'o'].map(c => { const s = document.createElement('span'); s.className = c;
+    s.textContent = 'x'; pre.appendChild(s); return getComputedStyle(s).color; });
+  return {pre: getComputedStyle(pre).color, n: probes[0], p: probes[1], o: probes[2]}; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_unwrapped_code_tokens_keep_their_colour(browser, server, scheme):
+    async def check():
+        context = await browser.browser.new_context(color_scheme=scheme)
+        try:
+            page = await context.new_page()
+            await page.goto(f"{server}/{HEAVY}", wait_until="load")
+            colours = await page.evaluate(TOKEN_COLOURS)
+            assert colours["n"] == colours["pre"] and colours["p"] == colours["pre"], colours
+            assert colours["o"] != colours["pre"], f"the probe cannot tell colours apart: {colours}"
         finally:
             await context.close()
     browser.run(check())
