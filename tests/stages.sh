@@ -13,6 +13,11 @@
 # time is its own, from its start to its end (so the times of two such stages overlap, and the
 # total is less than their sum). The second stage of a pair writes its output to
 # _build/test-logs/STAGE.log, printed when both have ended.
+#
+# Beside each time, the CPU time the machine spent meanwhile (user and system time of every
+# process, from /proc/stat, so any other load on the machine counts too; for a pair, both stages
+# together): the work the suite asks of the machine, which on N cores needs at least 1/N of it
+# in wall time. It includes Chromium's processes, which the shell's `time` does not see.
 set -uo pipefail
 MAKE=${MAKE:-make}
 LOGS=_build/test-logs
@@ -22,6 +27,14 @@ t0=$(date +%s)
 summary=""
 
 now() { date +%s; }
+
+cpu() {  # CPU time spent by the whole machine since boot, in hundredths of a second
+  awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 }' /proc/stat 2>/dev/null || echo 0
+}
+
+core_s() {  # core_s START: CPU seconds since the cpu reading START
+  echo $(( ($(cpu) - $1) / 100 ))
+}
 
 took() {  # took STAGE SECONDS [NOTE]
   summary+="  $1 $2 s${3:+ ($3)}"
@@ -34,16 +47,18 @@ fail() {  # fail STAGE SECONDS
 }
 
 stage() {  # stage STAGE [make arguments]: one stage alone, its output shown as it comes
-  local name=$1 t
+  local name=$1 t c
   shift
   t=$(now)
+  c=$(cpu)
   $MAKE --no-print-directory "$@" || fail "$name" $(( $(now) - t ))
-  took "$name" $(( $(now) - t ))
+  took "$name" $(( $(now) - t )) "$(core_s "$c") CPU s"
 }
 
 pair() {  # pair STAGE_A "make arguments" STAGE_B "make arguments" (shell words): both at once
-  local a=$1 a_args=$2 b=$3 b_args=$4 t ra ta rb tb pid
+  local a=$1 a_args=$2 b=$3 b_args=$4 t c ra ta rb tb pid
   t=$(now)
+  c=$(cpu)
   ( tb0=$(now); eval "$MAKE --no-print-directory $b_args" >"$LOGS/$b.log" 2>&1
     echo "$? $(( $(now) - tb0 ))" >"$LOGS/$b.rc" ) &
   pid=$!
@@ -51,16 +66,19 @@ pair() {  # pair STAGE_A "make arguments" STAGE_B "make arguments" (shell words)
   ra=$?
   ta=$(( $(now) - t ))
   wait "$pid"
+  local used
+  used=$(core_s "$c")
   read -r rb tb <"$LOGS/$b.rc"
   echo "make test: ---- the output of $b (it ran alongside $a), from $LOGS/$b.log ----"
   cat "$LOGS/$b.log"
   echo "make test: ---- end of the output of $b ----"
   [ "$ra" -eq 0 ] || fail "$a" "$ta"
   [ "$rb" -eq 0 ] || fail "$b" "$tb"
-  took "$a" "$ta" "alongside $b"
+  took "$a" "$ta" "alongside $b; the two: $used CPU s"
   took "$b" "$tb" "alongside $a"
 }
 
+c0=$(cpu)
 stage test-lib test-lib
 stage test-notebooks test-notebooks NBVAL_KEEP="$RUN"
 pair test-build "test-build NBVAL_EXECUTED=$RUN" \
@@ -68,3 +86,4 @@ pair test-build "test-build NBVAL_EXECUTED=$RUN" \
 stage "test-build-zh (into _build/html)" book-zh-install
 pair test-site "test-site" test-pdf "test-pdf"
 echo "make test: all checks passed in $(( $(now) - t0 )) s:$summary (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "make test: the machine spent $(core_s "$c0") CPU s meanwhile, on $(nproc) cores"
