@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import xent
-from xent._kernels import BLOCK, pairwise_depth, row_broadcasts, row_sum, window_bits
+from xent._kernels import (BLOCK, EINSUM_LOW_MAX, low_sum_factor, pairwise_depth,
+                           row_broadcasts, row_sum, window_bits)
 
 
 def _fsum(row):
@@ -54,10 +55,23 @@ def test_row_sum_beyond_the_window_takes_one_sigma_per_row(rng):
 
 
 def test_window_bits_keeps_the_remainders_negligible():
-    for n in (2, 10, 1000, 10 ** 5):
-        g, b = window_bits(n), n.bit_length() + 1
-        assert pairwise_depth(n) * n * 2.0 ** (g + b - 53) <= 1 / 64  # in units of u
-        assert pairwise_depth(n) * n * 2.0 ** (g + 1 + b - 53) > 1 / 64  # the largest such g
+    for n in (2, 10, 1000, EINSUM_LOW_MAX, EINSUM_LOW_MAX + 1, 10 ** 5):
+        g, b, f = window_bits(n), n.bit_length() + 1, low_sum_factor(n)
+        assert f * n * 2.0 ** (g + b - 53) <= 1 / 64  # in units of u
+        assert f * n * 2.0 ** (g + 1 + b - 53) > 1 / 64  # the largest such g
+
+
+def test_low_sum_factor_bounds_the_error_of_the_sums_it_stands_for(rng):
+    # einsum's order, and the pairwise one beyond EINSUM_LOW_MAX, against math.fsum: the
+    # error of each sum of n mixed-sign terms stays within low_sum_factor(n) u sum |terms|
+    for n in (10, 1000, EINSUM_LOW_MAX, 3 * EINSUM_LOW_MAX):
+        v = rng.standard_normal((20, n)) * np.exp2(rng.integers(-30, 30, (20, n)))
+        v[:5] = rng.uniform(0.0, 1.0, (5, n))  # one sign: the errors pile up
+        got = np.einsum("ij->i", v) if n <= EINSUM_LOW_MAX else v.sum(axis=1)
+        err = np.abs(got - [math.fsum(r) for r in v])
+        assert np.all(err <= low_sum_factor(n) * 2.0 ** -53 * np.abs(v).sum(axis=1))
+    assert low_sum_factor(EINSUM_LOW_MAX) == EINSUM_LOW_MAX - 1
+    assert low_sum_factor(EINSUM_LOW_MAX + 1) == pairwise_depth(EINSUM_LOW_MAX + 1)
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -114,3 +128,21 @@ def test_row_broadcasts_changes_no_result(rng, shape):
     assert np.getbufsize() == default  # restored
     for a, b in zip(plain, small):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_row_sum_shares_sigma_from_two_reductions_for_either_sign(rng, sign):
+    # _shared_sigma reads the rows' magnitudes from the smallest and largest sum: rows of
+    # non-positive terms (general_block's sum of a_j x_j) take the shared sigma as positive ones
+    rows = sign * rng.uniform(0.5, 1.0, (12, 1000)) * np.exp2(-np.arange(12.0))[:, None]
+    t0 = rows.sum(axis=1)
+    assert xent._kernels._shared_sigma(t0, 1000, 11) is not None
+    assert _worst_ulp(row_sum(rows, np.empty_like(rows)), rows) <= 0.5 + 1e-6
+    # a zero row, or rows of both signs, leave the common case: the per-row path, same sums
+    mixed = rows.copy()
+    mixed[3] = 0.0
+    mixed[5] *= -1.0
+    assert xent._kernels._shared_sigma(mixed.sum(axis=1), 1000, 11) is None
+    got = row_sum(mixed, np.empty_like(mixed))
+    assert got[3] == 0.0
+    assert _worst_ulp(np.delete(got, 3), np.delete(mixed, 3, axis=0)) <= 0.5 + 1e-6

@@ -85,14 +85,19 @@ def _labels_block_unshifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     tt = big_s * e_m
     d = m - sb[rows, y]
     loss = d + np.log1p(tt)
-    redo = np.flatnonzero(~(gamma * tt <= (1.0 + tt) * loss))  # the sum's error could cost > 1 u
-    if redo.size:
+    fine = gamma * tt <= (1.0 + tt) * loss  # else the sum's error could cost > 1 u
+    n_fine = np.count_nonzero(fine)
+    if n_fine == 0:  # every row redone (a confident model's block): no indexing
+        tt = row_sum(e, kern.scratch(r)[1], big_s) * e_m
+        loss = d + np.log1p(tt)
+    elif n_fine < r:
+        redo = np.flatnonzero(~fine)
         copy, tmp, _ = kern.scratch(redo.size)
-        sub = e if redo.size == r else np.take(e, redo, axis=0, out=copy)
+        sub = np.take(e, redo, axis=0, out=copy)
         tt[redo] = row_sum(sub, tmp, big_s[redo]) * e_m[redo]
         loss[redo] = d[redo] + np.log1p(tt[redo])
     if want_grad:  # q_j = exp(s_j) exp(-m) / (1 + T); the maximum's own q_k = 1 / (1 + T)
-        _labels_grad(e, k, y, scale, wy, tt, e_m)
+        _labels_grad(e, k, y, scale, wy, tt, e_m, rows)
     return loss
 
 
@@ -114,22 +119,27 @@ def _labels_block_shifted(kern, sb, e, y, wy, scale, gamma, want_grad, k, m):
     return loss
 
 
-def _labels_grad(e, k, y, scale, wy, tt, factor=None):
+def _labels_grad(e, k, y, scale, wy, tt, factor=None, rows=None):
     """Turn *e* into ``ws (q - onehot(y))`` in place, ``q = factor e / (1 + T)``,
     with the row weights ``ws = scale`` (times ``w_y`` with class weights).
 
     With a *factor* (``exp(-m)`` of the unshifted path) the maximum's entry is
     set to ``1 / (1 + T)`` directly. Where ``y`` is the arg max,
     ``q_y - 1 = -T / (1 + T)`` is written without cancellation.
+    *rows* is ``arange(len(e))``, if the caller has it.
     """
-    rows = np.arange(e.shape[0])
+    rows = np.arange(e.shape[0]) if rows is None else rows
     ws = scale if wy is None else wy * scale  # a number, or one weight per row
     one_t = 1.0 + tt
     e *= ((ws if factor is None else ws * factor) / one_t)[:, None]
+    top = y == k
+    if factor is not None and top.all():  # every row's label is its arg max: one write each
+        e[rows, y] = -ws * tt / one_t
+        return
     if factor is not None:
         e[rows, k] = ws / one_t
     e[rows, y] -= ws
-    top = np.flatnonzero(y == k)
+    top = np.flatnonzero(top)
     if top.size:
         e[top, y[top]] = -(ws if wy is None else ws[top]) * tt[top] / one_t[top]
 

@@ -48,8 +48,8 @@ import math
 
 import numpy as np
 
-__all__ = ["BLOCK", "row_blocks", "row_broadcasts", "row_sum", "window_bits", "pairwise_depth", "LseBlock",
-           "reduce_loss"]
+__all__ = ["BLOCK", "row_blocks", "row_broadcasts", "row_sum", "low_sum_factor", "window_bits",
+           "pairwise_depth", "LseBlock", "reduce_loss"]
 
 #: Target number of float64 entries in one block of rows (512 KB).
 BLOCK = 1 << 16
@@ -99,36 +99,75 @@ def row_sum(v, tmp, t0=None):
 
     With ``2**e`` above the row's magnitude, adding and subtracting
     ``sigma = 1.5 * 2**(e + b - 1)`` (``2**b > 2 C``) rounds every entry to a
-    multiple of ``q = 2**(e + b - 53)``: these high parts sum exactly, and the
-    remainders (at most ``q / 2`` each) are so small that their rounding no
-    longer matters. *tmp* is scratch of the shape of *v*; *t0*, if given, is
-    NumPy's sum of the rows.
+    multiple of ``q = 2**(e + b - 53)``: these high parts sum exactly, in any
+    order, and the remainders (at most ``q / 2`` each) are so small that their
+    rounding no longer matters. *tmp* is scratch of the shape of *v*; *t0*, if
+    given, is a sum of the rows (NumPy's, or any with a relative error far
+    below 1).
 
-    Five passes over the rows. One ``sigma`` serves them all where every row
-    lies within ``2**window_bits(C)`` of the largest (see :func:`window_bits`),
-    the common case of a block of similar rows; otherwise each row gets its
-    own ``sigma``, a column (called inside :func:`row_broadcasts`, that costs
-    no more). Rows whose sum is infinite or beyond ``2**1000`` fall back to
-    :func:`math.fsum`.
+    Five passes over the rows, the two sums by :func:`numpy.einsum`, which
+    runs at about half the time of NumPy's pairwise ``sum(axis=1)``: its order
+    does not matter for the exact sum of the high parts, and for the
+    remainders' it is allowed for by :func:`low_sum_factor`. One ``sigma``
+    serves all rows where every row lies within ``2**window_bits(C)`` of the
+    largest (see :func:`window_bits`), the common case of a block of similar
+    rows; otherwise each row gets its own ``sigma``, a column (called inside
+    :func:`row_broadcasts`, that costs no more). Rows whose sum is infinite or
+    beyond ``2**1000`` fall back to :func:`math.fsum`.
     """
-    t0 = v.sum(axis=1) if t0 is None else t0
-    b = v.shape[1].bit_length() + 1
-    _, ex = np.frexp(t0)
-    special = ~np.isfinite(t0) | (ex > 1000 - b)
-    live = ex[~special & (t0 != 0.0)]  # a zero row (all terms 0) sums to 0 with any sigma
-    if live.size and live.max() - live.min() <= window_bits(v.shape[1]):
-        sigma = math.ldexp(1.5, int(live.max()) + b - 1)  # one number: the fast scalar loops
-    else:
-        sigma = np.ldexp(1.5, np.where(special, 0, ex + b - 1))[:, None]
+    n = v.shape[1]
+    t0 = np.einsum("ij->i", v) if t0 is None else t0
+    b = n.bit_length() + 1
+    sigma, special = _shared_sigma(t0, n, b), None
+    if sigma is None:  # zero, infinite or huge sums, or rows far apart
+        _, ex = np.frexp(t0)
+        special = ~np.isfinite(t0) | (ex > 1000 - b)
+        live = ex[~special & (t0 != 0.0)]  # a zero row (all terms 0) sums to 0 with any sigma
+        if live.size and live.max() - live.min() <= window_bits(n):
+            sigma = math.ldexp(1.5, int(live.max()) + b - 1)  # one number: the fast scalar loops
+        else:
+            sigma = np.ldexp(1.5, np.where(special, 0, ex + b - 1))[:, None]
     with np.errstate(invalid="ignore", over="ignore"):  # rows with inf: redone below
         np.add(v, sigma, out=tmp)
-        tmp -= sigma  # the high parts
-        total = tmp.sum(axis=1)
+        tmp -= sigma  # the high parts: their sum is exact in any order
+        total = np.einsum("ij->i", tmp)
         np.subtract(v, tmp, out=tmp)  # the low parts, exactly
-        total += tmp.sum(axis=1)
-    for i in np.flatnonzero(special):
-        total[i] = _fsum(v[i])
+        total += np.einsum("ij->i", tmp) if n <= EINSUM_LOW_MAX else tmp.sum(axis=1)
+    if special is not None:
+        for i in np.flatnonzero(special):
+            total[i] = _fsum(v[i])
     return total
+
+
+def _shared_sigma(t0, n, b):
+    """:func:`row_sum`'s one ``sigma`` in the common case, found with two reductions: every
+    row's sum *t0* nonzero, of one sign, below ``2**(1000 - b)`` and within
+    ``window_bits(n)`` binades of the largest; None otherwise."""
+    lo, hi = float(t0.min()), float(t0.max())
+    if hi < 0.0:  # rows of non-positive terms: their magnitudes
+        lo, hi = -hi, -lo
+    if not (0.0 < lo and hi < math.ldexp(1.0, 1000 - b)):  # NaN fails here too
+        return None
+    top = math.frexp(hi)[1]
+    if top - math.frexp(lo)[1] > window_bits(n):
+        return None
+    return math.ldexp(1.5, top + b - 1)
+
+
+#: Up to this many columns :func:`row_sum` sums the remainders with :func:`numpy.einsum`, whose
+#: order is not pairwise; beyond, with NumPy's pairwise sum (see :func:`low_sum_factor`).
+EINSUM_LOW_MAX = 4096
+
+
+def low_sum_factor(n):
+    """A bound ``f`` on the error of :func:`row_sum`'s sum of *n* remainders: at most
+    ``f u`` times the sum of their magnitudes, ``u = 2**-53``.
+
+    Up to :data:`EINSUM_LOW_MAX` columns that sum is :func:`numpy.einsum`'s, in an order
+    that is not pairwise: ``f = n - 1`` holds for any order of additions. Beyond,
+    NumPy's pairwise sum: ``f = pairwise_depth(n)``.
+    """
+    return max(n - 1, 1) if n <= EINSUM_LOW_MAX else pairwise_depth(n)
 
 
 def window_bits(n):
@@ -137,16 +176,16 @@ def window_bits(n):
 
     With ``sigma`` set for a row of sum near ``2**E``, a row whose sum is near
     ``2**(E - g)`` keeps remainders of at most ``q / 2 = 2**(E + b - 54)``
-    each; NumPy sums its *n* remainders with a relative error of at most
-    ``pairwise_depth(n) u``, an absolute error below
-    ``pairwise_depth(n) n 2**(E + b - 54) u``, that is
-    ``pairwise_depth(n) n 2**(g + b - 53) u`` relative to the row's sum.
+    each; their sum errs by at most ``low_sum_factor(n) u`` times the sum of
+    their magnitudes, an absolute error below
+    ``low_sum_factor(n) n 2**(E + b - 54) u``, that is
+    ``low_sum_factor(n) n 2**(g + b - 53) u`` relative to the row's sum.
     The window keeps that below ``u / 64``, as negligible as for the row of
-    ``sigma`` itself: ``g <= 47 - b - log2(pairwise_depth(n) n)`` (21 binades
+    ``sigma`` itself: ``g <= 47 - b - log2(low_sum_factor(n) n)`` (16 binades
     for n = 1000).
     """
     b = n.bit_length() + 1
-    return math.floor(47 - b - math.log2(pairwise_depth(n) * n))
+    return math.floor(47 - b - math.log2(low_sum_factor(n) * n))
 
 
 def pairwise_depth(n):
