@@ -13,6 +13,9 @@
   the screen, never in print; a permalink lands on its target all the same.
 * Code blocks carry no span for the tokens drawn in the code's own colour, and those tokens
   keep their colour in both themes.
+* Every page links one style sheet (``book_ext/css_bundle.py``), the same for every page of an
+  edition; it holds every style sheet the theme and the extensions add, in their order, with no
+  ``@import`` left and every relative ``url()`` naming a file of the site.
 
 The sizes and Lighthouse scores are measured by ``benchmarks/bench_lighthouse.py``.
 """
@@ -61,6 +64,40 @@ def test_no_icon_javascript_and_every_used_icon_in_the_subset():
     assert not missing, f"icons missing from the subset font: {missing}"
     css = (STATIC / "book-icons.css").read_text(encoding="utf-8")
     assert "fa-solid-900-book.woff" in css
+
+
+@pytest.mark.parametrize("edition", ["", "zh_CN/"], ids=["en", "zh_CN"])
+def test_one_style_sheet_per_page_holding_them_all(edition):
+    root = HTML / edition
+    static = root / "_static"
+    linked = set()
+    for page in _pages():
+        if (edition == "") == ("zh_CN" in page.relative_to(HTML).parts):
+            continue
+        sheets = re.findall(r'<link [^>]*rel="stylesheet"[^>]*>', _head(page))
+        assert len(sheets) == 1, f"{page.relative_to(HTML)} links {len(sheets)} style sheets"
+        linked |= {(page.parent / re.search(r'href="([^"?]+)', sheets[0]).group(1)).resolve()}
+    assert len(linked) == 1, f"the pages of the edition link {len(linked)} different bundles"
+    bundle = linked.pop()
+    assert bundle.parent == static.resolve() and bundle.name.startswith("bundle-")
+    css = bundle.read_text(encoding="utf-8")
+    parts = re.findall(r"^/\* (\S+\.css) \*/$", css, flags=re.M)
+    # the theme's, Sphinx's and every extension's sheet, the book's own last (they win ties)
+    for name in ("basic.css", "styles/pydata-sphinx-theme.css", "styles/sphinx-book-theme.css",
+                 "pygments.css", "mystnb", "proof.css", "exercise.css", "sphinx-design.min.css",
+                 "explorables.css", "xent-i18n.css", "xent.css", "book-icons.css", "xent-print.css"):
+        assert any(name in p for p in parts), f"{name} is not in {bundle.name}"
+    assert parts[-3:] == ["xent.css", "book-icons.css", "xent-print.css"]
+    for part in parts:  # each sheet whole, in the bundle
+        text = (static / part).read_text(encoding="utf-8")
+        rule = re.search(r"[^{};/*@]+\{[^{}]+\}", text)
+        if part.endswith("theme.css") and part.startswith("styles/theme"):
+            continue  # theme.css is only the @import of basic.css
+        assert rule and rule.group(0).strip() in css, f"{part}'s rules are not in the bundle"
+    assert "@import" not in css
+    for url in re.findall(r'url\(\s*"?([^")]+)"?\s*\)', css):
+        if not url.startswith(("data:", "#")):
+            assert (static / url).is_file(), f"{bundle.name}: url({url}) names no file"
 
 
 def test_scripts_deferred_search_index_not_in_pages_and_descriptions():
