@@ -134,15 +134,16 @@ def test_row_sum_shares_sigma_from_two_reductions_for_either_sign(rng, sign):
     # non-positive terms (general_block's sum of a_j x_j) take the shared sigma as positive ones
     rows = sign * rng.uniform(0.5, 1.0, (12, 1000)) * np.exp2(-np.arange(12.0))[:, None]
     t0 = rows.sum(axis=1)
+    b = rows.shape[1].bit_length() + 1  # as row_sum sets it
     # the sigma of the general path: 1.5 * 2**(largest exponent of frexp + b - 1)
-    general = math.ldexp(1.5, int(np.frexp(t0)[1].max()) + 11 - 1)
-    assert xent._kernels._shared_sigma(t0, 1000, 11) == general
+    general = math.ldexp(1.5, int(np.frexp(t0)[1].max()) + b - 1)
+    assert xent._kernels._shared_sigma(t0, rows.shape[1], b) == general
     assert _worst_ulp(row_sum(rows, np.empty_like(rows)), rows) <= 0.5 + 1e-6
     # a zero row, or rows of both signs, leave the common case: the per-row path, same sums
     mixed = rows.copy()
     mixed[3] = 0.0
     mixed[5] *= -1.0
-    assert xent._kernels._shared_sigma(mixed.sum(axis=1), 1000, 11) is None
+    assert xent._kernels._shared_sigma(mixed.sum(axis=1), rows.shape[1], b) is None
     got = row_sum(mixed, np.empty_like(mixed))
     assert got[3] == 0.0
     assert _worst_ulp(np.delete(got, 3), np.delete(mixed, 3, axis=0)) <= 0.5 + 1e-6
